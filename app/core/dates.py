@@ -1,0 +1,43 @@
+"""Partial ISO 8601 dates (``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD``), as in Popolo."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator
+
+PARTIAL_DATE_PATTERN = r"^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"
+_PARTIAL_DATE = re.compile(PARTIAL_DATE_PATTERN)
+
+
+def validate_partial_date(value: str) -> str:
+    """Return ``value`` if it is a real calendar date at year, month or day precision."""
+    if not _PARTIAL_DATE.match(value):
+        raise ValueError(f"{value!r} is not a partial ISO 8601 date (YYYY, YYYY-MM or YYYY-MM-DD)")
+    if len(value) == 10:
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a calendar date") from None
+    return value
+
+
+PartialDate = Annotated[str, AfterValidator(validate_partial_date)]
+
+
+def period_start(value: str) -> str:
+    """The first day a partial date covers: ``2011`` -> ``2011-01-01``."""
+    return {4: value + "-01-01", 7: value + "-01"}.get(len(value), value)
+
+
+def period_end(value: str) -> str:
+    """The last day a partial date covers: ``2011-02`` -> ``2011-02-28``."""
+    if len(value) == 4:
+        return value + "-12-31"
+    if len(value) == 7:
+        year, month = int(value[:4]), int(value[5:7])
+        first_of_next = dt.date(year + month // 12, month % 12 + 1, 1)
+        return (first_of_next - dt.timedelta(days=1)).isoformat()
+    return value
