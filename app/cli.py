@@ -3,18 +3,34 @@
 from __future__ import annotations
 
 import sys
+import time
 
 import typer
 
 from app.core.config import get_settings
+from app.core.db import create_db_engine
+from app.core.migrations import upgrade
 from app.seed.dataset import DataError, dump_summary, load_dataset
+from app.seed.loader import is_empty, seed
 
-cli = typer.Typer(help="smk-kb: the Socialist Movement of Kazakhstan knowledge base.", no_args_is_help=True)
+cli = typer.Typer(
+    help="smk-kb: the Socialist Movement of Kazakhstan knowledge base.", no_args_is_help=True
+)
 
 
 @cli.callback()
 def root() -> None:
-    """smk-kb: the Socialist Movement of Kazakhstan knowledge base."""
+    """smk-kb: the Socialist Movement of Kazakhstan knowledge base.
+
+    Settings come from KB_* environment variables (see the README); the
+    database is KB_DATABASE_URL, an SQLite file under ./var by default.
+    """
+
+
+def _report_data_error(exc: DataError) -> None:
+    typer.echo(f"The dataset has {len(exc.problems)} problem(s); nothing was written:", err=True)
+    for problem in exc.problems:
+        typer.echo(f"  {problem}", err=True)
 
 
 @cli.command("check-data")
@@ -23,11 +39,72 @@ def check_data() -> None:
     try:
         dataset = load_dataset(get_settings().data_dir)
     except DataError as exc:
-        typer.echo(f"The dataset has {len(exc.problems)} problem(s):", err=True)
-        for problem in exc.problems:
-            typer.echo(f"  {problem}", err=True)
+        _report_data_error(exc)
         raise typer.Exit(1) from None
     typer.echo(dump_summary(dataset))
+
+
+@cli.command()
+def migrate() -> None:
+    """Apply every pending database migration (Alembic upgrade to head)."""
+    upgrade(get_settings().database_url)
+    typer.echo("database schema is up to date")
+
+
+@cli.command("seed")
+def seed_command(
+    migrate_first: bool = typer.Option(
+        True, "--migrate/--no-migrate", help="Apply pending migrations before seeding."
+    ),
+) -> None:
+    """Load the article and curated data into the database: checked first, applied in one
+    transaction, idempotent (a second run changes nothing). Prints a count per table."""
+    settings = get_settings()
+    if migrate_first:
+        upgrade(settings.database_url)
+    engine = create_db_engine(settings.database_url)
+    started = time.perf_counter()
+    try:
+        report = seed(engine, settings.data_dir)
+    except DataError as exc:
+        _report_data_error(exc)
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+    typer.echo(report.render())
+    typer.echo(f"seeded in {time.perf_counter() - started:.2f}s")
+
+
+@cli.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Interface to bind."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    workers: int = typer.Option(1, min=1, help="Number of worker processes."),
+    reload: bool = typer.Option(False, help="Restart on code changes (development)."),
+) -> None:
+    """Migrate, seed an empty database, then serve the API with uvicorn."""
+    import uvicorn  # the server is only needed by this command
+
+    settings = get_settings()
+    upgrade(settings.database_url)
+    engine = create_db_engine(settings.database_url)
+    try:
+        if is_empty(engine):
+            report = seed(engine, settings.data_dir)
+            typer.echo(report.render())
+    except DataError as exc:
+        _report_data_error(exc)
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+    uvicorn.run(
+        "app.main:app",
+        host=host,
+        port=port,
+        workers=workers,
+        reload=reload,
+        log_level=settings.log_level,
+    )
 
 
 def main() -> None:

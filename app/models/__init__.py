@@ -1,0 +1,37 @@
+"""Every ORM table, imported here so ``Base.metadata`` is complete for Alembic."""
+
+from app.models.alias import Alias
+from app.models.base import Base
+from app.models.citation import Citation
+from app.models.claim import Claim
+from app.models.dataset_revision import DatasetRevision
+from app.models.entity import Entity
+from app.models.event import Event
+from app.models.event_figure import EventFigure
+from app.models.event_place import EventPlace
+from app.models.membership import Membership
+from app.models.organisation import Organisation
+from app.models.participation import Participation
+from app.models.person import Person
+from app.models.place import Place
+from app.models.relation import Relation
+from app.models.source import Source
+
+__all__ = [
+    "Alias",
+    "Base",
+    "Citation",
+    "Claim",
+    "DatasetRevision",
+    "Entity",
+    "Event",
+    "EventFigure",
+    "EventPlace",
+    "Membership",
+    "Organisation",
+    "Participation",
+    "Person",
+    "Place",
+    "Relation",
+    "Source",
+]

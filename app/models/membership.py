@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import ID_LENGTH, Base, FactMixin
+from app.models.types import partial_date_check
+
+if TYPE_CHECKING:
+    from app.models.organisation import Organisation
+    from app.models.person import Person
+
+
+class Membership(FactMixin, Base):
+    """A person's role in an organisation, possibly dated."""
+
+    __tablename__ = "membership"
+    __table_args__ = (partial_date_check("start_date"), partial_date_check("end_date"))
+
+    person_id: Mapped[str] = mapped_column(
+        String(ID_LENGTH), ForeignKey("person.id", ondelete="CASCADE"), index=True
+    )
+    organisation_id: Mapped[str] = mapped_column(
+        String(ID_LENGTH), ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[str] = mapped_column(String(200))
+    start_date: Mapped[str | None] = mapped_column(String(10))
+    end_date: Mapped[str | None] = mapped_column(String(10))
+
+    person: Mapped[Person] = relationship(lazy="raise")
+    organisation: Mapped[Organisation] = relationship(lazy="raise")
