@@ -36,6 +36,7 @@ _RENAMED = re.compile(r"^(?P<date>.+?) \(renamed (?P<name>[^)]+)\)$")
 _FORMER_NAME = re.compile(
     r"previously known as the (?P<name>.+?) \[lower-alpha \d+\] from (?P<start>\d{4}) to (?P<end>\d{4})"
 )
+_FOUNDED_AS = re.compile(r"\(as (?P<name>[^)]+)\)")
 _NEWSPAPER = re.compile(r'^(?P<native>\S.*?) \("(?P<english>[^"]+)"\)$')
 
 
@@ -111,6 +112,12 @@ def _organisation(article: Article, out: ParsedArticle) -> None:
         _alias(former["name"], "en", "former", [former_quote, rename_line], **former_period)
     )
     aliases.append(_alias(name, "en", "official", [rename_line], **current_period))
+    # The infobox's own short forms: "(as Socialist Resistance)", "(renamed Socialist Movement)".
+    if short_former := _FOUNDED_AS.search(founding_value):
+        aliases.append(
+            _alias(short_former["name"], "en", "former", [founding_line], **former_period)
+        )
+    aliases.append(_alias(renamed["name"], "en", "other", [rename_line], **current_period))
 
     native_names = {}
     for label, lang in (("Kazakh name", "kk"), ("Russian name", "ru")):

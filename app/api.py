@@ -1,0 +1,36 @@
+"""Every router, with its prefix and tag: the URL map in one screen."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from app import health
+from app.aliases.router import router as aliases
+from app.citations.router import router as citations
+from app.entities.router import router as entities
+from app.events.router import router as events
+from app.organisations.router import router as organisations
+from app.people.router import router as people
+from app.places.router import router as places
+
+TAGS = [
+    {"name": "organisations", "description": "Parties, unions, campaigns, internationals, governments, newspapers."},
+    {"name": "people", "description": "People and the roles they held."},
+    {"name": "events", "description": "Dated events with places, participants and counted figures."},
+    {"name": "places", "description": "Cities, regions and countries."},
+    {"name": "entities", "description": "Any entity by id."},
+    {"name": "aliases", "description": "Every name variant, in every language and script."},
+    {"name": "citations", "description": "The article's references and every fact citing each."},
+    {"name": "health", "description": "Liveness."},
+]
+
+
+def mount_routers(app: FastAPI) -> None:
+    app.include_router(organisations, prefix="/v1/organisations", tags=["organisations"])
+    app.include_router(people, prefix="/v1/people", tags=["people"])
+    app.include_router(events, prefix="/v1/events", tags=["events"])
+    app.include_router(places, prefix="/v1/places", tags=["places"])
+    app.include_router(entities, prefix="/v1/entities", tags=["entities"])
+    app.include_router(aliases, prefix="/v1/aliases", tags=["aliases"])
+    app.include_router(citations, prefix="/v1/citations", tags=["citations"])
+    app.include_router(health.router, tags=["health"])

@@ -1,0 +1,64 @@
+"""Conditional GETs as a pure ASGI layer: an ETag on every successful GET, 304 on a
+matching If-None-Match, and a public Cache-Control."""
+
+from __future__ import annotations
+
+import hashlib
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+
+def etag_for(body: bytes) -> str:
+    return '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+
+
+def etag_matches(if_none_match: str, etag: str) -> bool:
+    if if_none_match.strip() == "*":
+        return True
+    candidates = (tag.strip().removeprefix("W/") for tag in if_none_match.split(","))
+    return etag in candidates
+
+
+class ConditionalGetMiddleware:
+    def __init__(self, app: ASGIApp, max_age: int) -> None:
+        self.app = app
+        self.cache_control = f"public, max-age={max_age}"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
+        if_none_match = Headers(scope=scope).get("if-none-match")
+        start: Message | None = None
+        chunks: list[bytes] = []
+
+        async def buffered_send(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+                return
+            if message["type"] != "http.response.body" or start is None:
+                await send(message)
+                return
+            chunks.append(message.get("body", b""))
+            if message.get("more_body", False):
+                return
+            body = b"".join(chunks)
+            headers = MutableHeaders(raw=list(start["headers"]))
+            status = start["status"]
+            if status == 200:
+                etag = headers.get("etag") or etag_for(body)
+                headers["etag"] = etag
+                headers["cache-control"] = self.cache_control
+                if if_none_match and etag_matches(if_none_match, etag):
+                    for name in ("content-length", "content-type"):
+                        if name in headers:
+                            del headers[name]
+                    await send({"type": "http.response.start", "status": 304, "headers": headers.raw})
+                    await send({"type": "http.response.body", "body": b""})
+                    return
+            await send({**start, "headers": headers.raw})
+            await send({"type": "http.response.body", "body": body})
+
+        await self.app(scope, receive, buffered_send)

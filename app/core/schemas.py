@@ -1,0 +1,28 @@
+"""Shared response types: entity references and sources."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+EntityTypeName = Literal["organisation", "person", "event", "place"]
+
+
+class ReadModel(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class EntityRef(ReadModel):
+    """A reference to another entity inside a body."""
+
+    id: str = Field(examples=["ainur-kurmanov"])
+    type: EntityTypeName
+    name: str = Field(examples=["Ainur Kurmanov"])
+
+
+class SourceRead(ReadModel):
+    """Evidence for a fact: the citation the article attaches and the article's own words."""
+
+    citation: str = Field(description="`ref-N` or `article`.", examples=["ref-3"])
+    quote: str = Field(description="Verbatim text of the article stating the fact.")

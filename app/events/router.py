@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+
+from app.core.dates import PARTIAL_DATE_PATTERN
+from app.core.dependencies import SessionDep
+from app.core.errors import error_responses
+from app.core.pagination import Page, PageDep
+from app.core.responses import page_body
+from app.events import service
+from app.events.dependencies import EventDep
+from app.events.schemas import EventRead
+
+router = APIRouter()
+
+EventSort = Literal["id", "-id", "name", "-name", "start_date", "-start_date"]
+
+
+def _date_query(alias: str, meaning: str) -> Any:
+    return Query(
+        alias=alias,
+        pattern=PARTIAL_DATE_PATTERN,
+        description=f"{meaning} Partial ISO date: YYYY, YYYY-MM or YYYY-MM-DD.",
+        examples=["2011-12"],
+    )
+
+
+@router.get(
+    "", response_model=Page[EventRead], responses=error_responses(422), summary="List events"
+)
+def list_events(
+    request: Request,
+    session: SessionDep,
+    page: PageDep,
+    date_from: Annotated[
+        str | None, _date_query("from", "Only events ending on or after this date.")
+    ] = None,
+    date_to: Annotated[
+        str | None, _date_query("to", "Only events starting on or before this date.")
+    ] = None,
+    participant: Annotated[
+        str | None,
+        Query(max_length=200, description="Only events this entity took part in (an entity id)."),
+    ] = None,
+    place: Annotated[
+        str | None, Query(max_length=200, description="Only events at this place (a place id).")
+    ] = None,
+    sort: Annotated[EventSort, Query(description="Order; `-` for descending.")] = "id",
+) -> dict[str, Any]:
+    """Events, filtered by period (an event matches when its dates overlap [from, to];
+    undated events are left out when a period is given), participant and place."""
+    items, total = service.list_events(
+        session=session,
+        sort=sort,
+        page=page,
+        date_from=date_from,
+        date_to=date_to,
+        participant=participant,
+        place=place,
+    )
+    return page_body(request, page, items, total)
+
+
+@router.get(
+    "/{event_id}", response_model=EventRead, responses=error_responses(404, 422), summary="Get an event"
+)
+def get_event(event: EventDep) -> dict[str, Any]:
+    """An event with its dates, places, participants, counted figures and sources."""
+    return event

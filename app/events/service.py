@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session
+
+from app.core.date_sql import sql_period_end, sql_period_start
+from app.core.dates import period_end, period_start, validate_partial_date
+from app.core.errors import InvalidParameterError
+from app.core.pagination import PageParams
+from app.models import Entity, Event, EventPlace, Participation
+from app.provenance.listing import entity_page
+from app.provenance.service import Body
+
+EVENT = Event.__table__.c
+SORT_COLUMNS: dict[str, ColumnElement[Any]] = {
+    "id": Entity.id,
+    "name": Entity.name,
+    "start_date": Event.__table__.c.start_date,
+}
+
+
+def _require(session: Session, entity_id: str, parameter: str, entity_type: str | None) -> None:
+    found = session.scalar(select(Entity.type).where(Entity.id == entity_id))
+    if found is None or (entity_type is not None and found != entity_type):
+        raise InvalidParameterError(parameter, f"no {entity_type or 'entity'} with id {entity_id!r}")
+
+
+def list_events(
+    *,
+    session: Session,
+    sort: str,
+    page: PageParams,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    participant: str | None = None,
+    place: str | None = None,
+) -> tuple[list[Body], int]:
+    """Events overlapping [from, to] (partial dates taken as whole periods), optionally
+    with a given participant or at a given place."""
+    statement = select(Entity.id).join(Event.__table__, Event.__table__.c.id == Entity.id)
+    for parameter, value in (("from", date_from), ("to", date_to)):
+        if value is not None:
+            try:
+                validate_partial_date(value)
+            except ValueError as exc:
+                raise InvalidParameterError(parameter, str(exc)) from None
+    if date_from is not None or date_to is not None:
+        if date_from and date_to and period_start(date_from) > period_end(date_to):
+            raise InvalidParameterError("from", f"{date_from} is after to={date_to}")
+        starts = sql_period_start(EVENT.start_date)
+        ends = sql_period_end(func.coalesce(EVENT.end_date, EVENT.start_date))
+        statement = statement.where(EVENT.start_date.is_not(None))
+        if date_from is not None:
+            statement = statement.where(ends >= period_start(date_from))
+        if date_to is not None:
+            statement = statement.where(starts <= period_end(date_to))
+    if participant is not None:
+        _require(session, participant, "participant", None)
+        statement = statement.where(
+            EVENT.id.in_(select(Participation.event_id).where(Participation.entity_id == participant))
+        )
+    if place is not None:
+        _require(session, place, "place", "place")
+        statement = statement.where(
+            EVENT.id.in_(select(EventPlace.event_id).where(EventPlace.place_id == place))
+        )
+    return entity_page(session, statement, SORT_COLUMNS, sort, page)

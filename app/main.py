@@ -1,0 +1,68 @@
+"""create_app(): the application, its error handlers, middleware and routers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.metadata import version
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
+
+from app.api import TAGS, mount_routers
+from app.core.config import Settings, get_settings
+from app.core.db import create_db_engine, session_factory
+from app.core.errors import install_error_handlers
+from app.core.http_cache import ConditionalGetMiddleware
+
+DESCRIPTION = """
+A structured knowledge base about the **Socialist Movement of Kazakhstan** and the
+organisations, people, events and places around it, built from one encyclopedia
+article (CC BY-SA).
+
+* Every fact carries `sources`: the numbered reference the article attaches to it
+  (`ref-1` … `ref-9`, or `article`) and the verbatim words of the article.
+* Where sources disagree, both values are kept under `disputed`.
+* Lists return `{items, total, limit, next}`; follow `next` for the following page.
+* Errors are RFC 9457 `application/problem+json`.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    engine = create_db_engine(settings.database_url, echo=settings.sql_echo)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPIOffline(
+        title="smk-kb",
+        summary="Knowledge base of the Socialist Movement of Kazakhstan, every fact sourced.",
+        description=DESCRIPTION,
+        version=version("smk-kb"),
+        openapi_tags=TAGS,
+        license_info={"name": "Data: CC BY-SA 4.0", "url": "https://creativecommons.org/licenses/by-sa/4.0/"},
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = session_factory(engine)
+    install_error_handlers(app)
+    mount_routers(app)
+    app.add_middleware(ConditionalGetMiddleware, max_age=settings.cache_max_age)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "HEAD", "OPTIONS"],
+        allow_headers=["*"],
+        expose_headers=["ETag"],
+    )
+    logging.getLogger("app").setLevel(settings.log_level.upper())
+    return app
+
+
+app = create_app()

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+
+from app.core.dependencies import SessionDep
+from app.core.errors import error_responses
+from app.core.pagination import Page, PageDep
+from app.core.responses import page_body
+from app.organisations import service
+from app.organisations.dependencies import OrganisationDep
+from app.organisations.schemas import OrganisationRead
+
+router = APIRouter()
+
+OrganisationSort = Literal["id", "-id", "name", "-name", "founding_date", "-founding_date"]
+
+
+@router.get(
+    "",
+    response_model=Page[OrganisationRead],
+    responses=error_responses(422),
+    summary="List organisations",
+)
+def list_organisations(
+    request: Request,
+    session: SessionDep,
+    page: PageDep,
+    sort: Annotated[OrganisationSort, Query(description="Order; `-` for descending.")] = "id",
+) -> dict[str, Any]:
+    """Parties, unions, campaigns, internationals, governments, newspapers ..., full bodies."""
+    items, total = service.list_organisations(session=session, sort=sort, page=page)
+    return page_body(request, page, items, total)
+
+
+@router.get(
+    "/{organisation_id}",
+    response_model=OrganisationRead,
+    responses=error_responses(404, 422),
+    summary="Get an organisation",
+)
+def get_organisation(organisation: OrganisationDep) -> dict[str, Any]:
+    """An organisation with its aliases, memberships, relations, events and sources."""
+    return organisation

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+
+from app.core.dependencies import SessionDep
+from app.core.errors import error_responses
+from app.core.pagination import Page, PageDep
+from app.core.responses import page_body
+from app.people import service
+from app.people.dependencies import PersonDep
+from app.people.schemas import PersonRead
+
+router = APIRouter()
+
+PersonSort = Literal["id", "-id", "name", "-name"]
+
+
+@router.get(
+    "", response_model=Page[PersonRead], responses=error_responses(422), summary="List people"
+)
+def list_people(
+    request: Request,
+    session: SessionDep,
+    page: PageDep,
+    sort: Annotated[PersonSort, Query(description="Order; `-` for descending.")] = "id",
+) -> dict[str, Any]:
+    """People, with their memberships, relations, events and sources."""
+    items, total = service.list_people(session=session, sort=sort, page=page)
+    return page_body(request, page, items, total)
+
+
+@router.get(
+    "/{person_id}",
+    response_model=PersonRead,
+    responses=error_responses(404, 422),
+    summary="Get a person",
+)
+def get_person(person: PersonDep) -> dict[str, Any]:
+    """A person with aliases, memberships, relations, events and sources."""
+    return person

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Path
+
+from app.core.dependencies import SessionDep
+from app.provenance.listing import body_or_404
+from app.provenance.service import Body
+
+
+def place_body(
+    session: SessionDep,
+    place_id: Annotated[str, Path(max_length=200)],
+) -> Body:
+    return body_or_404(session, place_id, "place")
+
+
+PlaceDep = Annotated[Body, Depends(place_body)]

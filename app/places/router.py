@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+
+from app.core.dependencies import SessionDep
+from app.core.errors import error_responses
+from app.core.pagination import Page, PageDep
+from app.core.responses import page_body
+from app.places import service
+from app.places.dependencies import PlaceDep
+from app.places.schemas import PlaceRead
+
+router = APIRouter()
+
+PlaceSort = Literal["id", "-id", "name", "-name"]
+
+
+@router.get(
+    "", response_model=Page[PlaceRead], responses=error_responses(422), summary="List places"
+)
+def list_places(
+    request: Request,
+    session: SessionDep,
+    page: PageDep,
+    sort: Annotated[PlaceSort, Query(description="Order; `-` for descending.")] = "id",
+) -> dict[str, Any]:
+    """Cities, regions and countries, with the events that took place there."""
+    items, total = service.list_places(session=session, sort=sort, page=page)
+    return page_body(request, page, items, total)
+
+
+@router.get(
+    "/{place_id}", response_model=PlaceRead, responses=error_responses(404, 422), summary="Get a place"
+)
+def get_place(place: PlaceDep) -> dict[str, Any]:
+    """A place with its aliases, what it is part of, its events and sources."""
+    return place

@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session
+
+from app.core.pagination import PageParams
+from app.models import Entity, Place
+from app.provenance.listing import entity_page
+from app.provenance.service import Body
+
+SORT_COLUMNS: dict[str, ColumnElement[Any]] = {"id": Entity.id, "name": Entity.name}
+
+
+def list_places(*, session: Session, sort: str, page: PageParams) -> tuple[list[Body], int]:
+    statement = select(Entity.id).join(Place.__table__, Place.__table__.c.id == Entity.id)
+    return entity_page(session, statement, SORT_COLUMNS, sort, page)

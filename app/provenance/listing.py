@@ -1,0 +1,69 @@
+"""Paged, sorted id lists of entities; bodies come from ``load_bodies``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.orm import Session
+
+from app.core.errors import NotFoundError
+from app.core.pagination import PageParams
+from app.models import Entity
+from app.provenance.service import Body, load_bodies
+
+
+def page_of_ids(
+    session: Session,
+    statement: Select[Any],
+    sort_column: ColumnElement[Any],
+    descending: bool,
+    page: PageParams,
+) -> tuple[list[str], int]:
+    """Ids of one page of ``statement`` (which selects ``Entity.id``), and the total.
+
+    Rows without a value in the sort column come last in either direction; ties
+    are broken by id so that pages never overlap or skip.
+    """
+    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    ordered = statement.order_by(
+        sort_column.is_(None),
+        sort_column.desc() if descending else sort_column.asc(),
+        Entity.id.desc() if descending else Entity.id.asc(),
+    )
+    ids = list(session.scalars(ordered.limit(page.limit).offset(page.offset)))
+    return ids, total
+
+
+def bodies_in_order(session: Session, ids: list[str]) -> list[Body]:
+    bodies = load_bodies(session, ids)
+    return [bodies[i] for i in ids if i in bodies]
+
+
+def body_or_404(session: Session, entity_id: str, entity_type: str | None) -> Body:
+    body = load_bodies(session, [entity_id]).get(entity_id)
+    if body is None:
+        raise NotFoundError(f"no entity with id {entity_id!r}")
+    if entity_type is not None and body["type"] != entity_type:
+        raise NotFoundError(
+            f"no {entity_type} with id {entity_id!r}; {entity_id!r} is a {body['type']} "
+            f"(see /v1/entities/{entity_id})"
+        )
+    return body
+
+
+def parse_sort(sort: str) -> tuple[str, bool]:
+    return sort.removeprefix("-"), sort.startswith("-")
+
+
+def entity_page(
+    session: Session,
+    statement: Select[Any],
+    sort_columns: dict[str, ColumnElement[Any]],
+    sort: str,
+    page: PageParams,
+) -> tuple[list[Body], int]:
+    """One page of full bodies for ``statement`` (selecting ``Entity.id``), sorted by ``sort``."""
+    key, descending = parse_sort(sort)
+    ids, total = page_of_ids(session, statement, sort_columns[key], descending, page)
+    return bodies_in_order(session, ids), total
