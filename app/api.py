@@ -14,9 +14,15 @@ from app.people.router import router as people
 from app.places.router import router as places
 
 TAGS = [
-    {"name": "organisations", "description": "Parties, unions, campaigns, internationals, governments, newspapers."},
+    {
+        "name": "organisations",
+        "description": "Parties, unions, campaigns, internationals, governments, newspapers.",
+    },
     {"name": "people", "description": "People and the roles they held."},
-    {"name": "events", "description": "Dated events with places, participants and counted figures."},
+    {
+        "name": "events",
+        "description": "Dated events with places, participants and counted figures.",
+    },
     {"name": "places", "description": "Cities, regions and countries."},
     {"name": "entities", "description": "Any entity by id."},
     {"name": "aliases", "description": "Every name variant, in every language and script."},

@@ -45,7 +45,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         version=version("smk-kb"),
         openapi_tags=TAGS,
-        license_info={"name": "Data: CC BY-SA 4.0", "url": "https://creativecommons.org/licenses/by-sa/4.0/"},
+        license_info={
+            "name": "Data: CC BY-SA 4.0",
+            "url": "https://creativecommons.org/licenses/by-sa/4.0/",
+        },
         lifespan=lifespan,
     )
     app.state.settings = settings

@@ -26,7 +26,9 @@ def list_aliases(
     """Aliases whose name contains ``q`` ignoring case and diacritics, with their entity."""
     statement = select(Alias.id)
     if q:
-        statement = statement.where(Alias.name_key.like(_like_pattern(fold_case_and_marks(q)), escape="\\"))
+        statement = statement.where(
+            Alias.name_key.like(_like_pattern(fold_case_and_marks(q)), escape="\\")
+        )
     if lang:
         statement = statement.where(Alias.lang == lang)
     if kind:
@@ -35,13 +37,22 @@ def list_aliases(
     rows = session.execute(
         select(Alias, Entity.type, Entity.name.label("entity_name"))
         .join(Entity, Entity.id == Alias.entity_id)
-        .where(Alias.id.in_(statement.order_by(Alias.name_key, Alias.id).limit(page.limit).offset(page.offset).scalar_subquery()))
+        .where(
+            Alias.id.in_(
+                statement.order_by(Alias.name_key, Alias.id)
+                .limit(page.limit)
+                .offset(page.offset)
+                .scalar_subquery()
+            )
+        )
         .order_by(Alias.name_key, Alias.id)
     ).all()
     ids = [row.Alias.id for row in rows]
     sources: dict[str, list[dict[str, str]]] = {i: [] for i in ids}
     if ids:
-        for source in session.scalars(select(Source).where(Source.alias_id.in_(ids)).order_by(Source.id)):
+        for source in session.scalars(
+            select(Source).where(Source.alias_id.in_(ids)).order_by(Source.id)
+        ):
             assert source.alias_id is not None
             sources[source.alias_id].append({"citation": source.citation_id, "quote": source.quote})
     items = [

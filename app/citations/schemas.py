@@ -20,7 +20,9 @@ FactKind = Literal[
 
 class CitationRead(ReadModel):
     id: str = Field(examples=["ref-3"])
-    number: int | None = Field(description="The reference's number in the article; null for `article`.")
+    number: int | None = Field(
+        description="The reference's number in the article; null for `article`."
+    )
     title: str
     title_en: str | None = Field(description="English translation where the title is not English.")
     language: str | None = Field(description="Language of the cited work (ISO 639-1).")

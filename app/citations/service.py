@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.core.errors import NotFoundError
@@ -24,7 +24,7 @@ from app.models import (
 from app.models.source import FACT_COLUMNS
 from app.provenance.service import load_refs
 
-CITATION_SORT: dict[str, ColumnElement[Any]] = {
+CITATION_SORT: dict[str, Any] = {
     "number": Citation.number,
     "id": Citation.id,
     "published_date": Citation.published_date,
@@ -103,13 +103,15 @@ def cited_by(session: Session, citation_id: str) -> list[dict[str, Any]]:
     for source in sources:
         column = next(c for c in FACT_COLUMNS if getattr(source, c))
         target = getattr(source, column)
+        related: list[str]
         if column == "entity_id":
             subject, related, statement = target, [], "the entity itself"
         else:
             subject, related, statement = _describe(column, rows[target])
         facts.append((column.removesuffix("_id"), subject, related, statement, source.quote))
-    refs = load_refs(session, {f[1] for f in facts} | {r for f in facts for r in f[2]})
-    out = [
+    involved = {f[1] for f in facts} | {other for f in facts for other in f[2]}
+    refs = load_refs(session, involved)
+    out: list[dict[str, Any]] = [
         {
             "fact": kind,
             "entity": refs[subject],

@@ -103,7 +103,9 @@ async def _app_error(request: Request, exc: Exception) -> JSONResponse:
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [ProblemError(loc=_loc(e["loc"]), msg=e["msg"]) for e in exc.errors()]
-    detail = "; ".join(f"{'.'.join(str(p) for p in e.loc[1:]) or e.loc[0]}: {e.msg}" for e in errors)
+    detail = "; ".join(
+        f"{'.'.join(str(p) for p in e.loc[1:]) or e.loc[0]}: {e.msg}" for e in errors
+    )
     return problem_response(
         request, 422, "invalid-parameter", "Invalid Parameter", detail, errors=errors
     )

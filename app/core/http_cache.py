@@ -55,7 +55,9 @@ class ConditionalGetMiddleware:
                     for name in ("content-length", "content-type"):
                         if name in headers:
                             del headers[name]
-                    await send({"type": "http.response.start", "status": 304, "headers": headers.raw})
+                    await send(
+                        {"type": "http.response.start", "status": 304, "headers": headers.raw}
+                    )
                     await send({"type": "http.response.body", "body": b""})
                     return
             await send({**start, "headers": headers.raw})

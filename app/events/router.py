@@ -64,7 +64,10 @@ def list_events(
 
 
 @router.get(
-    "/{event_id}", response_model=EventRead, responses=error_responses(404, 422), summary="Get an event"
+    "/{event_id}",
+    response_model=EventRead,
+    responses=error_responses(404, 422),
+    summary="Get an event",
 )
 def get_event(event: EventDep) -> dict[str, Any]:
     """An event with its dates, places, participants, counted figures and sources."""

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.core.date_sql import sql_period_end, sql_period_start
@@ -14,7 +14,7 @@ from app.provenance.listing import entity_page
 from app.provenance.service import Body
 
 EVENT = Event.__table__.c
-SORT_COLUMNS: dict[str, ColumnElement[Any]] = {
+SORT_COLUMNS: dict[str, Any] = {
     "id": Entity.id,
     "name": Entity.name,
     "start_date": Event.__table__.c.start_date,
@@ -24,7 +24,9 @@ SORT_COLUMNS: dict[str, ColumnElement[Any]] = {
 def _require(session: Session, entity_id: str, parameter: str, entity_type: str | None) -> None:
     found = session.scalar(select(Entity.type).where(Entity.id == entity_id))
     if found is None or (entity_type is not None and found != entity_type):
-        raise InvalidParameterError(parameter, f"no {entity_type or 'entity'} with id {entity_id!r}")
+        raise InvalidParameterError(
+            parameter, f"no {entity_type or 'entity'} with id {entity_id!r}"
+        )
 
 
 def list_events(
@@ -59,7 +61,9 @@ def list_events(
     if participant is not None:
         _require(session, participant, "participant", None)
         statement = statement.where(
-            EVENT.id.in_(select(Participation.event_id).where(Participation.entity_id == participant))
+            EVENT.id.in_(
+                select(Participation.event_id).where(Participation.entity_id == participant)
+            )
         )
     if place is not None:
         _require(session, place, "place", "place")

@@ -44,7 +44,7 @@ class Article:
         for line in lines[start:]:
             if not line.strip():
                 break
-            block.append(line.strip())
+            block.append(normalise_whitespace(line))
         return block
 
     def lead(self) -> str:

@@ -216,5 +216,7 @@ def parse_article(article: Article) -> ParsedArticle:
     out.citations.append(CitationRecord(id=ARTICLE, title=article.title, language="en"))
     out.citations += parse_references(article.section("References"))
     _organisation(article, out)
-    out.untyped += [_related_record(e) for e in parse_related(article.section("Related Research Articles"))]
+    out.untyped += [
+        _related_record(e) for e in parse_related(article.section("Related Research Articles"))
+    ]
     return out

@@ -8,10 +8,10 @@ import re
 from app.core.text import normalise_whitespace
 from app.seed.schemas import CitationRecord
 
-_MONTHS = (
-    "January|February|March|April|May|June|July|August|September|October|November|December"
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+DATE_TEXT = (
+    rf"(?:\d{{1,2}} (?:{_MONTHS}) \d{{4}}|(?:{_MONTHS}) \d{{1,2}}, \d{{4}}|(?:{_MONTHS}) \d{{4}})"
 )
-DATE_TEXT = rf"(?:\d{{1,2}} (?:{_MONTHS}) \d{{4}}|(?:{_MONTHS}) \d{{1,2}}, \d{{4}}|(?:{_MONTHS}) \d{{4}})"
 _LINE = re.compile(r"^\s*(?P<number>\d+)\.\s+(?:(?:\d+ )+(?=\"))?(?P<body>.+)$")
 _TITLE = re.compile(r"\"(?P<title>[^\"]+)\"")
 _ARCHIVED_INLINE = re.compile(rf"\s*Archived (?P<date>{DATE_TEXT}) at the Wayback Machine\s*")

@@ -1,4 +1,4 @@
-""""Related Research Articles": one entity per entry, named by its lead sentence."""
+""" "Related Research Articles": one entity per entry, named by its lead sentence."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -23,7 +23,7 @@ class Entity(Base):
     """
 
     __tablename__ = "entity"
-    __table_args__ = (
+    __table_args__: tuple[Any, ...] = (
         one_of_check("type", ENTITY_TYPES),
         Index("ix_entity_type_name", "type", "name"),
     )

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -10,7 +12,10 @@ from app.models.types import partial_date_check
 
 class Event(Entity):
     __tablename__ = "event"
-    __table_args__ = (partial_date_check("start_date"), partial_date_check("end_date"))
+    __table_args__: tuple[Any, ...] = (
+        partial_date_check("start_date"),
+        partial_date_check("end_date"),
+    )
 
     id: Mapped[str] = mapped_column(
         String(ID_LENGTH), ForeignKey("entity.id", ondelete="CASCADE"), primary_key=True

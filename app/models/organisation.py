@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 class Organisation(Entity):
     __tablename__ = "organisation"
-    __table_args__ = (
+    __table_args__: tuple[Any, ...] = (
         partial_date_check("founding_date"),
         partial_date_check("dissolution_date"),
     )

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -9,7 +11,9 @@ from app.models.entity import Entity
 
 class Place(Entity):
     __tablename__ = "place"
-    __table_args__ = (CheckConstraint("length(country) = 2", name="country_alpha2"),)
+    __table_args__: tuple[Any, ...] = (
+        CheckConstraint("length(country) = 2", name="country_alpha2"),
+    )
 
     id: Mapped[str] = mapped_column(
         String(ID_LENGTH), ForeignKey("entity.id", ondelete="CASCADE"), primary_key=True

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.pagination import PageParams
@@ -10,7 +10,7 @@ from app.models import Entity, Organisation
 from app.provenance.listing import entity_page
 from app.provenance.service import Body
 
-SORT_COLUMNS: dict[str, ColumnElement[Any]] = {
+SORT_COLUMNS: dict[str, Any] = {
     "id": Entity.id,
     "name": Entity.name,
     "founding_date": Organisation.__table__.c.founding_date,
@@ -18,5 +18,7 @@ SORT_COLUMNS: dict[str, ColumnElement[Any]] = {
 
 
 def list_organisations(*, session: Session, sort: str, page: PageParams) -> tuple[list[Body], int]:
-    statement = select(Entity.id).join(Organisation.__table__, Organisation.__table__.c.id == Entity.id)
+    statement = select(Entity.id).join(
+        Organisation.__table__, Organisation.__table__.c.id == Entity.id
+    )
     return entity_page(session, statement, SORT_COLUMNS, sort, page)

@@ -32,7 +32,10 @@ def list_places(
 
 
 @router.get(
-    "/{place_id}", response_model=PlaceRead, responses=error_responses(404, 422), summary="Get a place"
+    "/{place_id}",
+    response_model=PlaceRead,
+    responses=error_responses(404, 422),
+    summary="Get a place",
 )
 def get_place(place: PlaceDep) -> dict[str, Any]:
     """A place with its aliases, what it is part of, its events and sources."""

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.pagination import PageParams
@@ -10,7 +10,7 @@ from app.models import Entity, Place
 from app.provenance.listing import entity_page
 from app.provenance.service import Body
 
-SORT_COLUMNS: dict[str, ColumnElement[Any]] = {"id": Entity.id, "name": Entity.name}
+SORT_COLUMNS: dict[str, Any] = {"id": Entity.id, "name": Entity.name}
 
 
 def list_places(*, session: Session, sort: str, page: PageParams) -> tuple[list[Body], int]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from app.core.errors import NotFoundError
@@ -16,7 +16,7 @@ from app.provenance.service import Body, load_bodies
 def page_of_ids(
     session: Session,
     statement: Select[Any],
-    sort_column: ColumnElement[Any],
+    sort_column: Any,
     descending: bool,
     page: PageParams,
 ) -> tuple[list[str], int]:
@@ -59,7 +59,7 @@ def parse_sort(sort: str) -> tuple[str, bool]:
 def entity_page(
     session: Session,
     statement: Select[Any],
-    sort_columns: dict[str, ColumnElement[Any]],
+    sort_columns: dict[str, Any],
     sort: str,
     page: PageParams,
 ) -> tuple[list[Body], int]:

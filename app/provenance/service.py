@@ -126,7 +126,9 @@ def load_bodies(session: Session, ids: Collection[str]) -> dict[str, Body]:
     )
     claims = _rows(
         session,
-        select(Claim.__table__).where(Claim.entity_id.in_(found)).order_by(Claim.field, Claim.value),
+        select(Claim.__table__)
+        .where(Claim.entity_id.in_(found))
+        .order_by(Claim.field, Claim.value),
     )
     memberships = _rows(
         session,
@@ -181,11 +183,19 @@ def load_bodies(session: Session, ids: Collection[str]) -> dict[str, Body]:
     for p in event_places:
         referenced |= {p["event_id"], p["place_id"]}
     referenced.discard(None)
-    refs = load_refs(session, referenced)  # type: ignore[arg-type]
+    refs = load_refs(session, referenced)
     return {
         e["id"]: _assemble(
-            e, aliases, claims, memberships, relations, participations, event_places, figures,
-            sources, refs,
+            e,
+            aliases,
+            claims,
+            memberships,
+            relations,
+            participations,
+            event_places,
+            figures,
+            sources,
+            refs,
         )
         for e in entities
     }

@@ -48,11 +48,20 @@ ENTITY_FILES: dict[str, EntityType] = {
 
 def _curated_files(curated: Path, prefix: str) -> list[Path]:
     return sorted(curated.glob(f"{prefix}.yaml")) + sorted(curated.glob(f"{prefix}.*.yaml"))
+
+
 PARSED = "article.txt (parsed)"
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T", bound=BaseModel)
 # Fields whose value a disputed claim may hold, per type.
-DATE_FIELDS = {"founding_date", "dissolution_date", "birth_date", "death_date", "start_date", "end_date"}
+DATE_FIELDS = {
+    "founding_date",
+    "dissolution_date",
+    "birth_date",
+    "death_date",
+    "start_date",
+    "end_date",
+}
 
 
 @dataclass(frozen=True)
@@ -154,7 +163,9 @@ def _check_sources(
             out.add(rel, label, f"{loc}: quote is not in the article: {source.quote!r}")
 
 
-def _check_period(rel: str, label: str, start: str | None, end: str | None, out: _Collector) -> None:
+def _check_period(
+    rel: str, label: str, start: str | None, end: str | None, out: _Collector
+) -> None:
     if start and end and period_start(start) > period_end(end):
         out.add(rel, label, f"start_date {start} is after end_date {end}")
 
@@ -191,7 +202,7 @@ def _merge(
                 owner[key] = rel
     model = RECORD_BY_TYPE[entity_type]
     try:
-        return model.model_validate({k: v for k, v in merged.items()})
+        return model.model_validate(merged)
     except ValidationError as exc:
         for err in exc.errors():
             out.add(parts[-1][0], f"id: {entity_id}", f"{err['loc']}: {err['msg']}")
@@ -242,16 +253,24 @@ def _check_refs(
         if ref not in types:
             out.add(rel, label, f"{what} refers to unknown entity {ref!r}")
         elif allowed and types[ref] not in allowed:
-            out.add(rel, label, f"{what} {ref!r} is a {types[ref]}, expected {' or '.join(allowed)}")
+            out.add(
+                rel, label, f"{what} {ref!r} is a {types[ref]}, expected {' or '.join(allowed)}"
+            )
 
     for eid, (_etype, rec) in dataset.entities.items():
         rel, label = origin[eid], f"id: {eid}"
         if not rec.name:
-            out.add(rel, label, "has no name (neither the article parser nor the curated file gives one)")
+            out.add(
+                rel,
+                label,
+                "has no name (neither the article parser nor the curated file gives one)",
+            )
         if not rec.sources:
             out.add(rel, label, "has no sources")
         for alias in rec.aliases:
-            _check_period(rel, f"{label}, alias {alias.name!r}", alias.start_date, alias.end_date, out)
+            _check_period(
+                rel, f"{label}, alias {alias.name!r}", alias.start_date, alias.end_date, out
+            )
         if isinstance(rec, OrganisationRecord):
             need(rel, label, rec.headquarters, "headquarters", "place")
             _check_period(rel, label, rec.founding_date, rec.dissolution_date, out)
@@ -355,10 +374,10 @@ def load_dataset(data_dir: Path) -> Dataset:
         for path in _curated_files(curated, prefix):
             rel = f"{CURATED_DIR}/{path.name}"
             raw = _read_yaml(path, rel, out)
-            for label, record in _validate(model, rel, raw, out):  # type: ignore[type-var]
-                _check_sources(record, rel, label, article, citation_ids, out)
-                link_origin[id(record)] = (rel, label)
-                target.append(record)  # type: ignore[arg-type]
+            for label, link in _validate(model, rel, raw, out):
+                _check_sources(link, rel, label, article, citation_ids, out)
+                link_origin[id(link)] = (rel, label)
+                target.append(link)  # type: ignore[arg-type]
 
     dataset = Dataset(
         article=article,
@@ -374,7 +393,7 @@ def load_dataset(data_dir: Path) -> Dataset:
 
 
 def summary(dataset: Dataset) -> dict[str, int]:
-    counts = {etype: 0 for etype in RECORD_BY_TYPE}
+    counts: dict[str, int] = dict.fromkeys(RECORD_BY_TYPE, 0)
     for etype, _ in dataset.entities.values():
         counts[etype] += 1
     return {

@@ -210,7 +210,11 @@ def build_rows(dataset: Dataset) -> Rows:
                 pt_id = rows.fact(
                     "participation",
                     (entity_id, participant.entity, participant.role),
-                    {"event_id": entity_id, "entity_id": participant.entity, "role": participant.role},
+                    {
+                        "event_id": entity_id,
+                        "entity_id": participant.entity,
+                        "role": participant.role,
+                    },
                     where,
                 )
                 rows.sources("participation_id", pt_id, participant.sources, where)

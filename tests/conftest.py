@@ -1,0 +1,108 @@
+"""Test fixtures: one migrated and seeded database per run, fresh empty ones on demand.
+
+The engine is SQLite (a temporary file) unless KB_TEST_DATABASE_URL names a
+PostgreSQL server; then each database the tests need is created on that server
+and dropped afterwards, so the database in the URL itself is never modified.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from app.core.config import PROJECT_ROOT, Settings
+from app.core.db import create_db_engine
+from app.core.migrations import upgrade
+from app.main import create_app
+from app.seed.loader import seed
+
+DATA_DIR = PROJECT_ROOT / "data"
+TEST_DATABASE_URL = os.environ.get("KB_TEST_DATABASE_URL", "")
+
+
+class DatabaseFactory:
+    """Hands out URLs of new, empty databases of the engine under test."""
+
+    def __init__(self, tmp_dir: Path) -> None:
+        self.tmp_dir = tmp_dir
+        self.created: list[str] = []
+
+    @property
+    def is_postgresql(self) -> bool:
+        return TEST_DATABASE_URL.startswith("postgresql")
+
+    def new_url(self) -> str:
+        name = f"kbtest_{uuid.uuid4().hex[:12]}"
+        if not self.is_postgresql:
+            return f"sqlite:///{self.tmp_dir / (name + '.sqlite3')}"
+        admin = create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        self.created.append(name)
+        return make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
+
+    def drop_all(self) -> None:
+        if not self.created:
+            return
+        admin = create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            for name in self.created:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DatabaseFactory]:
+    factory = DatabaseFactory(tmp_path_factory.mktemp("db"))
+    yield factory
+    factory.drop_all()
+
+
+@pytest.fixture(scope="session")
+def seeded_url(databases: DatabaseFactory) -> str:
+    """A database migrated to head and seeded with the real dataset (read-only for tests)."""
+    url = databases.new_url()
+    upgrade(url)
+    engine = create_db_engine(url)
+    seed(engine, DATA_DIR)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def seeded_engine(seeded_url: str) -> Iterator[Engine]:
+    engine = create_db_engine(seeded_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def empty_url(databases: DatabaseFactory) -> str:
+    """A new database with no tables at all."""
+    return databases.new_url()
+
+
+@pytest.fixture
+def migrated_url(empty_url: str) -> str:
+    upgrade(empty_url)
+    return empty_url
+
+
+@pytest.fixture(scope="session")
+def app(seeded_url: str) -> FastAPI:
+    return create_app(Settings(database_url=seeded_url, data_dir=DATA_DIR))
+
+
+@pytest.fixture(scope="session")
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as test_client:
+        yield test_client
