@@ -16,6 +16,7 @@ from app.core.config import Settings, get_settings
 from app.core.db import create_db_engine, session_factory
 from app.core.errors import install_error_handlers
 from app.core.http_cache import ConditionalGetMiddleware
+from app.openapi_examples import install_examples
 
 DESCRIPTION = """
 A structured knowledge base about the **Socialist Movement of Kazakhstan** and the
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = session_factory(engine)
     install_error_handlers(app)
     mount_routers(app)
+    install_examples(app, app.state.session_factory)
     app.add_middleware(ConditionalGetMiddleware, max_age=settings.cache_max_age)
     app.add_middleware(
         CORSMiddleware,

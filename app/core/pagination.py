@@ -53,7 +53,11 @@ def page_params(
     ] = DEFAULT_LIMIT,
     cursor: Annotated[
         str | None,
-        Query(max_length=200, description="Opaque cursor taken from a previous page's `next`."),
+        Query(
+            max_length=200,
+            pattern=r"^[A-Za-z0-9_-]+$",
+            description="Opaque cursor taken from a previous page's `next`.",
+        ),
     ] = None,
 ) -> PageParams:
     return PageParams(limit=limit, offset=decode_cursor(cursor) if cursor else 0)

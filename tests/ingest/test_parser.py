@@ -35,9 +35,24 @@ def test_infobox_fields_are_read_by_label() -> None:
 def test_notes_give_native_names_romanizations_and_abbreviations() -> None:
     notes = parse_notes(ARTICLE.section("Notes"))
     assert [(n.language, n.native, n.romanized, n.abbreviations) for n in notes] == [
-        ("kk", "Қазақстанның Социалистік Қозғалысы", "Qazaqstannıñ Socïalïstik Qozğalısı", ("ҚСҚ", "QSQ")),
-        ("ru", "Социалистическое Движение Казахстана", "Socialističeskoe Dvizheniye Kazahstana", ("СДК",)),
-        ("kk", "Қазақстанның Социалистік қарсылығы", "Qazaqstannyń Sotsıalıstik karsylyǵy", ("СоҚ", "SoQ")),
+        (
+            "kk",
+            "Қазақстанның Социалистік Қозғалысы",
+            "Qazaqstannıñ Socïalïstik Qozğalısı",
+            ("ҚСҚ", "QSQ"),
+        ),
+        (
+            "ru",
+            "Социалистическое Движение Казахстана",
+            "Socialističeskoe Dvizheniye Kazahstana",
+            ("СДК",),
+        ),
+        (
+            "kk",
+            "Қазақстанның Социалистік қарсылығы",
+            "Qazaqstannyń Sotsıalıstik karsylyǵy",
+            ("СоҚ", "SoQ"),
+        ),
         (
             "ru",
             "Социалистическое Сопротивление Казахстана",
@@ -54,7 +69,11 @@ def test_all_nine_references_are_parsed_with_their_metadata() -> None:
     assert ref["ref-1"].publisher == "International Socialist Alternative"
     assert ref["ref-1"].published_date == "2002-05-23"
     assert ref["ref-1"].retrieved_date == "2022-01-08"
-    assert (ref["ref-2"].publisher, ref["ref-2"].volume, ref["ref-2"].issue) == ("AiF Kazakhstan", "11", "666")
+    assert (ref["ref-2"].publisher, ref["ref-2"].volume, ref["ref-2"].issue) == (
+        "AiF Kazakhstan",
+        "11",
+        "666",
+    )
     assert ref["ref-3"].title == "Создано Социалистическое Движение Казахстана"
     assert (ref["ref-3"].language, ref["ref-3"].publisher) == ("ru", "Помидор")
     assert ref["ref-3"].archive_date == "2016-03-04"
@@ -90,14 +109,20 @@ def test_related_entries_are_one_entity_each_with_names_from_the_lead_sentence()
     # A title with a disambiguator gives the id; the lead sentence gives the name.
     assert entries["socialist-resistance-russia"].name == "Socialist Resistance"
     assert entries["special-forces-of-kazakhstan"].name == "Special Forces of Kazakhstan"
-    assert entries["janbolat-mamai"].first_sentence.startswith("Janbolat Mamai is a Kazakh journalist")
+    assert entries["janbolat-mamai"].first_sentence.startswith(
+        "Janbolat Mamai is a Kazakh journalist"
+    )
 
 
 def test_the_organisation_record_carries_infobox_and_notes() -> None:
     parsed = parse_article(ARTICLE)
     org = next(r for t, r in parsed.entities if r.id == "socialist-movement-of-kazakhstan")
     assert isinstance(org, OrganisationRecord)
-    assert (org.headquarters, org.website, org.political_position) == ("almaty", "socialismkz.info", "Far-left")
+    assert (org.headquarters, org.website, org.political_position) == (
+        "almaty",
+        "socialismkz.info",
+        "Far-left",
+    )
     by_name = {a.name: a for a in org.aliases}
     assert by_name["СДК"].kind == "abbreviation"
     assert by_name["СДК"].lang == "ru-Cyrl"

@@ -16,7 +16,9 @@ def test_partial_dates_at_any_precision_are_valid(value: str) -> None:
     assert validate_partial_date(value) == value
 
 
-@pytest.mark.parametrize("value", ["11", "2011-13", "2011-02-30", "2011-5-7", "May 2011", "2011-00"])
+@pytest.mark.parametrize(
+    "value", ["11", "2011-13", "2011-02-30", "2011-5-7", "May 2011", "2011-00"]
+)
 def test_malformed_or_impossible_dates_are_rejected(value: str) -> None:
     with pytest.raises(ValueError, match="date"):
         validate_partial_date(value)
@@ -34,7 +36,9 @@ def test_unknown_keys_are_errors_not_silently_dropped() -> None:
 
 def test_every_fact_needs_a_source() -> None:
     with pytest.raises(ValidationError, match="sources"):
-        MembershipRecord.model_validate({"person": "a", "organisation": "b", "role": "member", "sources": []})
+        MembershipRecord.model_validate(
+            {"person": "a", "organisation": "b", "role": "member", "sources": []}
+        )
 
 
 @pytest.mark.parametrize(
@@ -50,5 +54,10 @@ def test_alias_fields_are_checked(field: str, value: str) -> None:
 def test_citations_are_article_or_numbered_references() -> None:
     with pytest.raises(ValidationError, match="citation"):
         AliasRecord.model_validate(
-            {"name": "x", "lang": "en", "kind": "other", "sources": [{"citation": "ref-0", "quote": "x"}]}
+            {
+                "name": "x",
+                "lang": "en",
+                "kind": "other",
+                "sources": [{"citation": "ref-0", "quote": "x"}],
+            }
         )

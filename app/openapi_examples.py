@@ -1,0 +1,85 @@
+"""Real examples in the OpenAPI schema, drawn from the knowledge base itself.
+
+The schema is built once, on first request of /openapi.json; each documented
+200 response gets the live answer for a representative id, trimmed so that the
+docs stay readable (long lists cut to their first three items).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.aliases.service import list_aliases
+from app.citations.service import get_citation, list_citations
+from app.core.errors import AppError
+from app.core.pagination import PageParams
+from app.provenance.listing import body_or_404
+
+DETAIL_EXAMPLES = {
+    "/v1/organisations/{organisation_id}": "socialist-movement-of-kazakhstan",
+    "/v1/people/{person_id}": "ainur-kurmanov",
+    "/v1/events/{event_id}": "2022-kazakh-unrest",
+    "/v1/places/{place_id}": "almaty",
+    "/v1/entities/{entity_id}": "takhir-mukhamedzyanov",
+}
+LIST_EXAMPLES = {
+    "/v1/organisations": "/v1/organisations/{organisation_id}",
+    "/v1/people": "/v1/people/{person_id}",
+    "/v1/events": "/v1/events/{event_id}",
+    "/v1/places": "/v1/places/{place_id}",
+}
+MAX_ITEMS = 3
+
+
+def trim(value: Any) -> Any:
+    if isinstance(value, list):
+        return [trim(v) for v in value[:MAX_ITEMS]]
+    if isinstance(value, dict):
+        return {k: trim(v) for k, v in value.items()}
+    return value
+
+
+def _page(items: list[Any], total: int, path: str) -> dict[str, Any]:
+    return {"items": items, "total": total, "limit": 1, "next": f"{path}?limit=1&cursor=eyJvIjoxfQ"}
+
+
+def collect_examples(session: Session) -> dict[str, Any]:
+    examples: dict[str, Any] = {}
+    for path, entity_id in DETAIL_EXAMPLES.items():
+        examples[path] = trim(body_or_404(session, entity_id, None))
+    for path, detail in LIST_EXAMPLES.items():
+        examples[path] = _page([examples[detail]], 1, path)
+    first = PageParams(limit=1, offset=0)
+    citations, total = list_citations(session=session, sort="number", page=first)
+    examples["/v1/citations"] = _page(citations, total, "/v1/citations")
+    examples["/v1/citations/{citation_id}"] = trim(
+        get_citation(session=session, citation_id="ref-3")
+    )
+    aliases, total = list_aliases(session=session, page=first, q="сдк", lang=None, kind=None)
+    examples["/v1/aliases"] = _page(aliases, total, "/v1/aliases")
+    return examples
+
+
+def install_examples(app: FastAPI, factory: sessionmaker[Session]) -> None:
+    original = app.openapi
+
+    def openapi_with_examples() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = original()
+        try:
+            with factory() as session:
+                examples = collect_examples(session)
+        except (AppError, LookupError, SQLAlchemyError):
+            # An empty or partial database still gets a schema, without examples.
+            return schema
+        for path, example in examples.items():
+            content = schema["paths"][path]["get"]["responses"]["200"]["content"]
+            content["application/json"]["example"] = example
+        return schema
+
+    app.openapi = openapi_with_examples  # type: ignore[method-assign]
