@@ -13,7 +13,9 @@ from app.models import Base
 def _tables(url: str) -> set[str]:
     engine = create_db_engine(url)
     try:
-        return set(inspect(engine).get_table_names()) - {"alembic_version"}
+        names = set(inspect(engine).get_table_names()) - {"alembic_version"}
+        # SQLite's FTS5 index for fuzzy search lives outside the models.
+        return {n for n in names if not n.startswith("search_name_fts")}
     finally:
         engine.dispose()
 

@@ -15,6 +15,7 @@ from app.models.participation import Participation
 from app.models.person import Person
 from app.models.place import Place
 from app.models.relation import Relation
+from app.models.search_name import SearchName, SearchToken
 from app.models.source import Source
 
 __all__ = [
@@ -33,5 +34,7 @@ __all__ = [
     "Person",
     "Place",
     "Relation",
+    "SearchName",
+    "SearchToken",
     "Source",
 ]

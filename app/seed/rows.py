@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.core.names import name_tokens
 from app.core.text import fold_case_and_marks, normalise_whitespace
 from app.seed.dataset import DataError, DataProblem, Dataset
 from app.seed.schemas import (
@@ -41,6 +42,8 @@ TABLE_ORDER = (
     "event_figure",
     "claim",
     "source",
+    "search_name",
+    "search_token",
 )
 _PREFIX = {
     "alias": "al",
@@ -51,6 +54,7 @@ _PREFIX = {
     "event_figure": "fg",
     "claim": "cl",
     "source": "sr",
+    "search_name": "sn",
 }
 
 
@@ -145,6 +149,78 @@ def _places_parents_first(rows: dict[str, Row]) -> dict[str, Row]:
         return 1 + depth(parent, seen | {place_id})
 
     return dict(sorted(rows.items(), key=lambda item: (depth(item[0]), item[0])))
+
+
+# Which entities each kind of fact row involves, by the row's columns.
+_INVOLVES = {
+    "entity": ("id",),
+    "alias": ("entity_id",),
+    "membership": ("person_id", "organisation_id"),
+    "relation": ("subject_id", "object_id"),
+    "participation": ("event_id", "entity_id"),
+    "event_place": ("event_id", "place_id"),
+    "event_figure": ("event_id",),
+    "claim": ("entity_id",),
+}
+
+
+def _weights(rows: Rows) -> dict[str, int]:
+    """How much the knowledge base knows about each entity: the sources of its facts."""
+    involved: dict[str, tuple[str, ...]] = {}
+    for table, columns in _INVOLVES.items():
+        for row_id, row in rows.tables[table].items():
+            involved[row_id] = tuple(row[c] for c in columns)
+    weights: dict[str, int] = dict.fromkeys(rows.tables["entity"], 0)
+    for source in rows.tables["source"].values():
+        target = next(v for k, v in source.items() if k.endswith("_id") and k != "citation_id" and v)
+        for entity_id in involved[target]:
+            weights[entity_id] += 1
+    return weights
+
+
+def _search_rows(rows: Rows) -> None:
+    weights = _weights(rows)
+    names: list[tuple[str, str | None, str, str, str, str | None, str | None]] = [
+        (e["id"], None, e["name"], "en", "official", None, None) for e in rows.tables["entity"].values()
+    ]
+    names += [
+        (a["entity_id"], a["id"], a["name"], a["lang"], a["kind"], a["start_date"], a["end_date"])
+        for a in rows.tables["alias"].values()
+    ]
+    entity_types = {e["id"]: e["type"] for e in rows.tables["entity"].values()}
+    for entity_id, alias_id, name, lang, kind, start, end in names:
+        tokens = name_tokens(name)
+        if not tokens:
+            continue
+        name_id = rows.fact(
+            "search_name",
+            (entity_id, alias_id, name),
+            {
+                "entity_id": entity_id,
+                "entity_type": entity_types[entity_id],
+                "alias_id": alias_id,
+                "name": name,
+                "lang": lang,
+                "kind": kind,
+                "start_date": start,
+                "end_date": end,
+                "key": " ".join(tokens),
+                "sorted_key": " ".join(sorted(tokens)),
+                "weight": weights[entity_id],
+            },
+            f"search names of {entity_id}",
+        )
+        for position, token in enumerate(tokens):
+            rows.put(
+                "search_token",
+                {
+                    "id": f"{name_id}:{position}",
+                    "search_name_id": name_id,
+                    "position": position,
+                    "token": token,
+                },
+                f"search names of {entity_id}",
+            )
 
 
 def build_rows(dataset: Dataset) -> Rows:
@@ -263,6 +339,7 @@ def build_rows(dataset: Dataset) -> Rows:
         )
         rows.sources("relation_id", rl_id, r.sources, where)
     rows.tables["place"] = _places_parents_first(rows.tables["place"])
+    _search_rows(rows)
     if rows.problems:
         raise DataError(rows.problems)
     return rows

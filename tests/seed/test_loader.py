@@ -91,6 +91,10 @@ def test_reseed_after_a_data_change_applies_exactly_that_change(
     assert {name: (c.inserted, c.updated, c.deleted) for name, c in changed.items()} == {
         "alias": (1, 0, 0),
         "source": (1, 0, 0),
+        # Derived search rows: the new name and its word, and Kurmanov's weight
+        # (one more source) on his existing name.
+        "search_name": (1, 1, 0),
+        "search_token": (1, 0, 0),
     }
     assert report.revision == 2
     after = _counts(migrated_url)
@@ -104,6 +108,8 @@ def test_reseed_after_a_data_change_applies_exactly_that_change(
     } == {
         "alias": (0, 0, 1),
         "source": (0, 0, 1),
+        "search_name": (0, 1, 1),
+        "search_token": (0, 0, 1),
     }
     assert _counts(migrated_url) == before
     engine.dispose()
