@@ -12,6 +12,9 @@ from app.events.router import router as events
 from app.organisations.router import router as organisations
 from app.people.router import router as people
 from app.places.router import router as places
+from app.reconcile.router import router as reconcile
+from app.search.router import router as search
+from app.timeline.router import router as timeline
 
 TAGS = [
     {
@@ -25,6 +28,9 @@ TAGS = [
     },
     {"name": "places", "description": "Cities, regions and countries."},
     {"name": "entities", "description": "Any entity by id."},
+    {"name": "search", "description": "Find entities by any name, in any script."},
+    {"name": "timeline", "description": "Dated facts in chronological order."},
+    {"name": "reconcile", "description": "W3C Reconciliation Service API 0.2, for OpenRefine."},
     {"name": "aliases", "description": "Every name variant, in every language and script."},
     {"name": "citations", "description": "The article's references and every fact citing each."},
     {"name": "health", "description": "Liveness."},
@@ -37,6 +43,9 @@ def mount_routers(app: FastAPI) -> None:
     app.include_router(events, prefix="/v1/events", tags=["events"])
     app.include_router(places, prefix="/v1/places", tags=["places"])
     app.include_router(entities, prefix="/v1/entities", tags=["entities"])
+    app.include_router(search, prefix="/v1/search", tags=["search"])
+    app.include_router(timeline, prefix="/v1/timeline", tags=["timeline"])
+    app.include_router(reconcile, prefix="/v1/reconcile", tags=["reconcile"])
     app.include_router(aliases, prefix="/v1/aliases", tags=["aliases"])
     app.include_router(citations, prefix="/v1/citations", tags=["citations"])
     app.include_router(health.router, tags=["health"])

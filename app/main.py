@@ -16,6 +16,7 @@ from app.core.config import Settings, get_settings
 from app.core.db import create_db_engine, session_factory
 from app.core.errors import install_error_handlers
 from app.core.http_cache import ConditionalGetMiddleware
+from app.core.input_guard import RejectNulMiddleware
 from app.openapi_examples import install_examples
 
 DESCRIPTION = """
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     mount_routers(app)
     install_examples(app, app.state.session_factory)
     app.add_middleware(ConditionalGetMiddleware, max_age=settings.cache_max_age)
+    app.add_middleware(RejectNulMiddleware)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,

@@ -17,7 +17,11 @@ from app.aliases.service import list_aliases
 from app.citations.service import get_citation, list_citations
 from app.core.errors import AppError
 from app.core.pagination import PageParams
+from app.entities.service import neighbourhood
 from app.provenance.listing import body_or_404
+from app.reconcile.service import parse_batch, reconcile
+from app.search.service import search
+from app.timeline.service import timeline_page
 
 DETAIL_EXAMPLES = {
     "/v1/organisations/{organisation_id}": "socialist-movement-of-kazakhstan",
@@ -61,6 +65,35 @@ def collect_examples(session: Session) -> dict[str, Any]:
     )
     aliases, total = list_aliases(session=session, page=first, q="сдк", lang=None, kind=None)
     examples["/v1/aliases"] = _page(aliases, total, "/v1/aliases")
+    hits = search(session, "Sotsialisticheskoe Dvizhenie Kazakhstana")[:1]
+    examples["/v1/search"] = _page(
+        [
+            {
+                "id": h.entity_id,
+                "type": h.entity_type,
+                "name": "Socialist Movement of Kazakhstan",
+                "score": h.score,
+                "matched": {"name": h.name, "lang": h.lang, "kind": h.kind},
+            }
+            for h in hits
+        ],
+        len(hits),
+        "/v1/search",
+    )
+    events, total = timeline_page(
+        session=session,
+        page=PageParams(limit=2, offset=0),
+        entity="socialist-movement-of-kazakhstan",
+        date_from=None,
+        date_to=None,
+    )
+    examples["/v1/timeline"] = _page(events, total, "/v1/timeline")
+    examples["/v1/entities/{entity_id}/graph"] = trim(
+        neighbourhood(session, "takhir-mukhamedzyanov", depth=1)
+    )
+    examples["/v1/reconcile"] = reconcile(
+        session, parse_batch('{"q0": {"query": "СДК", "type": "organisation", "limit": 1}}')
+    )
     return examples
 
 

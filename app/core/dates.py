@@ -16,6 +16,8 @@ def validate_partial_date(value: str) -> str:
     """Return ``value`` if it is a real calendar date at year, month or day precision."""
     if not _PARTIAL_DATE.match(value):
         raise ValueError(f"{value!r} is not a partial ISO 8601 date (YYYY, YYYY-MM or YYYY-MM-DD)")
+    if value.startswith("0000"):
+        raise ValueError(f"{value!r} is not a calendar date: there is no year 0")
     if len(value) == 10:
         try:
             dt.date.fromisoformat(value)
@@ -38,6 +40,8 @@ def period_end(value: str) -> str:
         return value + "-12-31"
     if len(value) == 7:
         year, month = int(value[:4]), int(value[5:7])
-        first_of_next = dt.date(year + month // 12, month % 12 + 1, 1)
+        if month == 12:
+            return f"{value}-31"
+        first_of_next = dt.date(year, month + 1, 1)
         return (first_of_next - dt.timedelta(days=1)).isoformat()
     return value

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field
 
+from app.core.schemas import EntityRef, ReadModel, SourceRead
 from app.events.schemas import EventRead
 from app.organisations.schemas import OrganisationRead
 from app.people.schemas import PersonRead
@@ -12,3 +13,20 @@ from app.places.schemas import PlaceRead
 EntityRead = Annotated[
     OrganisationRead | PersonRead | EventRead | PlaceRead, Field(discriminator="type")
 ]
+
+
+class GraphEdge(ReadModel):
+    kind: Literal["membership", "relation", "participation", "event_place"]
+    label: str = Field(description="The role, or the relation verb.", examples=["section_of"])
+    source: str = Field(description="Id of the entity the edge starts from.")
+    target: str = Field(description="Id of the entity the edge points to.")
+    start_date: str | None
+    end_date: str | None
+    sources: list[SourceRead]
+
+
+class Graph(ReadModel):
+    root: str
+    depth: int
+    nodes: list[EntityRef]
+    edges: list[GraphEdge]

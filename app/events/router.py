@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 
 from app.core.dates import PARTIAL_DATE_PATTERN
-from app.core.dependencies import SessionDep
+from app.core.dependencies import AsOfDep, SessionDep
 from app.core.errors import error_responses
 from app.core.pagination import Page, PageDep
 from app.core.responses import page_body
@@ -34,6 +34,7 @@ def list_events(
     request: Request,
     session: SessionDep,
     page: PageDep,
+    as_of: AsOfDep,
     date_from: Annotated[
         str | None, _date_query("from", "Only events ending on or after this date.")
     ] = None,
@@ -55,6 +56,7 @@ def list_events(
         session=session,
         sort=sort,
         page=page,
+        as_of=as_of,
         date_from=date_from,
         date_to=date_to,
         participant=participant,

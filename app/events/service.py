@@ -38,6 +38,7 @@ def list_events(
     date_to: str | None = None,
     participant: str | None = None,
     place: str | None = None,
+    as_of: str | None = None,
 ) -> tuple[list[Body], int]:
     """Events overlapping [from, to] (partial dates taken as whole periods), optionally
     with a given participant or at a given place."""
@@ -70,4 +71,4 @@ def list_events(
         statement = statement.where(
             EVENT.id.in_(select(EventPlace.event_id).where(EventPlace.place_id == place))
         )
-    return entity_page(session, statement, SORT_COLUMNS, sort, page)
+    return entity_page(session, statement, SORT_COLUMNS, sort, page, as_of)

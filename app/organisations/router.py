@@ -4,7 +4,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 
-from app.core.dependencies import SessionDep
+from app.core.dependencies import AsOfDep, SessionDep
 from app.core.errors import error_responses
 from app.core.pagination import Page, PageDep
 from app.core.responses import page_body
@@ -27,10 +27,11 @@ def list_organisations(
     request: Request,
     session: SessionDep,
     page: PageDep,
+    as_of: AsOfDep,
     sort: Annotated[OrganisationSort, Query(description="Order; `-` for descending.")] = "id",
 ) -> dict[str, Any]:
     """Parties, unions, campaigns, internationals, governments, newspapers ..., full bodies."""
-    items, total = service.list_organisations(session=session, sort=sort, page=page)
+    items, total = service.list_organisations(session=session, sort=sort, page=page, as_of=as_of)
     return page_body(request, page, items, total)
 
 

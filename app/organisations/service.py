@@ -17,8 +17,10 @@ SORT_COLUMNS: dict[str, Any] = {
 }
 
 
-def list_organisations(*, session: Session, sort: str, page: PageParams) -> tuple[list[Body], int]:
+def list_organisations(
+    *, session: Session, sort: str, page: PageParams, as_of: str | None = None
+) -> tuple[list[Body], int]:
     statement = select(Entity.id).join(
         Organisation.__table__, Organisation.__table__.c.id == Entity.id
     )
-    return entity_page(session, statement, SORT_COLUMNS, sort, page)
+    return entity_page(session, statement, SORT_COLUMNS, sort, page, as_of)

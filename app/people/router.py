@@ -4,7 +4,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 
-from app.core.dependencies import SessionDep
+from app.core.dependencies import AsOfDep, SessionDep
 from app.core.errors import error_responses
 from app.core.pagination import Page, PageDep
 from app.core.responses import page_body
@@ -24,10 +24,11 @@ def list_people(
     request: Request,
     session: SessionDep,
     page: PageDep,
+    as_of: AsOfDep,
     sort: Annotated[PersonSort, Query(description="Order; `-` for descending.")] = "id",
 ) -> dict[str, Any]:
     """People, with their memberships, relations, events and sources."""
-    items, total = service.list_people(session=session, sort=sort, page=page)
+    items, total = service.list_people(session=session, sort=sort, page=page, as_of=as_of)
     return page_body(request, page, items, total)
 
 

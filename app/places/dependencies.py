@@ -4,16 +4,17 @@ from typing import Annotated
 
 from fastapi import Depends, Path
 
-from app.core.dependencies import SessionDep
+from app.core.dependencies import AsOfDep, SessionDep
 from app.provenance.listing import body_or_404
 from app.provenance.service import Body
 
 
 def place_body(
     session: SessionDep,
+    as_of: AsOfDep,
     place_id: Annotated[str, Path(max_length=200)],
 ) -> Body:
-    return body_or_404(session, place_id, "place")
+    return body_or_404(session, place_id, "place", as_of)
 
 
 PlaceDep = Annotated[Body, Depends(place_body)]

@@ -13,6 +13,8 @@ from app.provenance.service import Body
 SORT_COLUMNS: dict[str, Any] = {"id": Entity.id, "name": Entity.name}
 
 
-def list_places(*, session: Session, sort: str, page: PageParams) -> tuple[list[Body], int]:
+def list_places(
+    *, session: Session, sort: str, page: PageParams, as_of: str | None = None
+) -> tuple[list[Body], int]:
     statement = select(Entity.id).join(Place.__table__, Place.__table__.c.id == Entity.id)
-    return entity_page(session, statement, SORT_COLUMNS, sort, page)
+    return entity_page(session, statement, SORT_COLUMNS, sort, page, as_of)

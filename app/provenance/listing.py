@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from app.core.errors import NotFoundError
 from app.core.pagination import PageParams
 from app.models import Entity
+from app.provenance.as_of import apply_as_of
 from app.provenance.service import Body, load_bodies
 
 
@@ -35,12 +36,15 @@ def page_of_ids(
     return ids, total
 
 
-def bodies_in_order(session: Session, ids: list[str]) -> list[Body]:
+def bodies_in_order(session: Session, ids: list[str], as_of: str | None = None) -> list[Body]:
     bodies = load_bodies(session, ids)
-    return [bodies[i] for i in ids if i in bodies]
+    ordered = [bodies[i] for i in ids if i in bodies]
+    return [apply_as_of(b, as_of) for b in ordered] if as_of else ordered
 
 
-def body_or_404(session: Session, entity_id: str, entity_type: str | None) -> Body:
+def body_or_404(
+    session: Session, entity_id: str, entity_type: str | None, as_of: str | None = None
+) -> Body:
     body = load_bodies(session, [entity_id]).get(entity_id)
     if body is None:
         raise NotFoundError(f"no entity with id {entity_id!r}")
@@ -49,7 +53,7 @@ def body_or_404(session: Session, entity_id: str, entity_type: str | None) -> Bo
             f"no {entity_type} with id {entity_id!r}; {entity_id!r} is a {body['type']} "
             f"(see /v1/entities/{entity_id})"
         )
-    return body
+    return apply_as_of(body, as_of) if as_of else body
 
 
 def parse_sort(sort: str) -> tuple[str, bool]:
@@ -62,8 +66,9 @@ def entity_page(
     sort_columns: dict[str, Any],
     sort: str,
     page: PageParams,
+    as_of: str | None = None,
 ) -> tuple[list[Body], int]:
     """One page of full bodies for ``statement`` (selecting ``Entity.id``), sorted by ``sort``."""
     key, descending = parse_sort(sort)
     ids, total = page_of_ids(session, statement, sort_columns[key], descending, page)
-    return bodies_in_order(session, ids), total
+    return bodies_in_order(session, ids, as_of), total

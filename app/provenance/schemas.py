@@ -83,6 +83,16 @@ class FigureRead(ReadModel):
     sources: list[SourceRead]
 
 
+class AsOfRead(ReadModel):
+    """Present when the request gave ``?as_of=``."""
+
+    date: str
+    existed: bool | None = Field(
+        description="Whether the entity existed then; null when the knowledge base has no dates for it."
+    )
+    note: str | None = Field(description="Why it did not exist then, or what is unknown.")
+
+
 class EntityBase(ReadModel):
     id: str
     name: str
@@ -94,3 +104,6 @@ class EntityBase(ReadModel):
         "The plain field holds the best-supported value."
     )
     relations: list[RelationRead]
+    as_of: AsOfRead | None = Field(
+        default=None, description="The date the body is given as of, when `?as_of=` was sent."
+    )

@@ -31,6 +31,7 @@ from app.models import (
     Source,
 )
 from app.models.source import FACT_COLUMNS
+from app.provenance.as_of import NAME_KINDS, name_at
 
 Body = dict[str, Any]
 SourceList = list[dict[str, str]]
@@ -387,3 +388,25 @@ def _events_of(
         ),
         key=lambda p: (_date_key(p["start_date"]), p["event"]["name"]),
     )
+
+
+def load_names(session: Session, ids: Collection[str], as_of: str | None) -> dict[str, str]:
+    """Display names for entities: their name, or the name valid at ``as_of``."""
+    if not ids:
+        return {}
+    names = {
+        row.id: row.name
+        for row in session.execute(select(Entity.id, Entity.name).where(Entity.id.in_(ids)))
+    }
+    if as_of is None:
+        return names
+    aliases: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    statement = select(Alias.__table__).where(
+        Alias.entity_id.in_(ids), Alias.lang == "en", Alias.kind.in_(NAME_KINDS)
+    )
+    for row in session.execute(statement).mappings():
+        aliases[row["entity_id"]].append(dict(row))
+    return {
+        eid: name_at({"name": name, "aliases": aliases.get(eid, [])}, as_of)
+        for eid, name in names.items()
+    }

@@ -172,7 +172,9 @@ def _weights(rows: Rows) -> dict[str, int]:
             involved[row_id] = tuple(row[c] for c in columns)
     weights: dict[str, int] = dict.fromkeys(rows.tables["entity"], 0)
     for source in rows.tables["source"].values():
-        target = next(v for k, v in source.items() if k.endswith("_id") and k != "citation_id" and v)
+        target = next(
+            v for k, v in source.items() if k.endswith("_id") and k != "citation_id" and v
+        )
         for entity_id in involved[target]:
             weights[entity_id] += 1
     return weights
@@ -181,7 +183,8 @@ def _weights(rows: Rows) -> dict[str, int]:
 def _search_rows(rows: Rows) -> None:
     weights = _weights(rows)
     names: list[tuple[str, str | None, str, str, str, str | None, str | None]] = [
-        (e["id"], None, e["name"], "en", "official", None, None) for e in rows.tables["entity"].values()
+        (e["id"], None, e["name"], "en", "official", None, None)
+        for e in rows.tables["entity"].values()
     ]
     names += [
         (a["entity_id"], a["id"], a["name"], a["lang"], a["kind"], a["start_date"], a["end_date"])

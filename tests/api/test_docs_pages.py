@@ -43,6 +43,10 @@ def test_openapi_documents_every_contract_route_with_examples(client: TestClient
         "/v1/citations/{citation_id}",
         "/v1/aliases",
         "/v1/entities/{entity_id}",
+        "/v1/search",
+        "/v1/timeline",
+        "/v1/entities/{entity_id}/graph",
+        "/v1/reconcile",
         "/health",
     ):
         operation = paths[path]["get"]
@@ -53,3 +57,8 @@ def test_openapi_documents_every_contract_route_with_examples(client: TestClient
     detail = paths["/v1/organisations/{organisation_id}"]["get"]["responses"]["200"]["content"]
     assert detail["application/json"]["example"]["id"] == "socialist-movement-of-kazakhstan"
     assert "404" in paths["/v1/organisations/{organisation_id}"]["get"]["responses"]
+    for path in ("/v1/search", "/v1/timeline", "/v1/entities/{entity_id}/graph", "/v1/reconcile"):
+        assert paths[path]["get"]["responses"]["200"]["content"]["application/json"]["example"], (
+            path
+        )
+    assert "post" in paths["/v1/reconcile"]

@@ -89,3 +89,12 @@ def test_unexpected_errors_are_500_with_a_request_id_and_no_traceback(app: FastA
     assert body["request_id"] in body["detail"]
     assert "secret internals" not in response.text
     assert "Traceback" not in response.text
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/v1/entities/%00", "/v1/aliases?q=a%00b", "/v1/search?q=%00", "/v1/people/x%00y"],
+)
+def test_nul_characters_are_refused_before_any_database(client: TestClient, path: str) -> None:
+    body = _problem(client.get(path), 422)
+    assert "NUL" in body["detail"]

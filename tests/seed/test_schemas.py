@@ -17,7 +17,8 @@ def test_partial_dates_at_any_precision_are_valid(value: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "value", ["11", "2011-13", "2011-02-30", "2011-5-7", "May 2011", "2011-00"]
+    "value",
+    ["11", "2011-13", "2011-02-30", "2011-5-7", "May 2011", "2011-00", "0000", "0000-01-01"],
 )
 def test_malformed_or_impossible_dates_are_rejected(value: str) -> None:
     with pytest.raises(ValueError, match="date"):
@@ -27,6 +28,8 @@ def test_malformed_or_impossible_dates_are_rejected(value: str) -> None:
 def test_partial_dates_cover_whole_periods() -> None:
     assert (period_start("2011"), period_end("2011")) == ("2011-01-01", "2011-12-31")
     assert period_end("2012-02") == "2012-02-29"
+    assert period_end("9999-12") == "9999-12-31"
+    assert period_start("0001") == "0001-01-01"
 
 
 def test_unknown_keys_are_errors_not_silently_dropped() -> None:

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+
+from app.core.dependencies import AsOfDep, SessionDep
+from app.core.errors import error_responses
+from app.core.pagination import Page, PageDep
+from app.core.responses import page_body
+from app.provenance.service import load_names
+from app.search import service
+from app.search.schemas import SearchHit
+
+router = APIRouter()
+
+EntityType = Literal["organisation", "person", "event", "place"]
+
+
+@router.get(
+    "",
+    response_model=Page[SearchHit],
+    responses=error_responses(422),
+    summary="Find entities by any name",
+)
+def search(
+    request: Request,
+    session: SessionDep,
+    page: PageDep,
+    as_of: AsOfDep,
+    q: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=200,
+            description="Any name or alias, in any script or romanisation; case, diacritics, "
+            "word order and small typos do not matter.",
+            examples=["Sotsialisticheskoe Dvizhenie Kazakhstana"],
+        ),
+    ],
+    entity_type: Annotated[
+        list[EntityType] | None,
+        Query(alias="type", description="Only these entity types (repeat for several)."),
+    ] = None,
+) -> dict[str, Any]:
+    """Ranked search over every name and alias of every entity: exact matches first,
+    then word prefixes, then fuzzy matches; each hit says which name matched."""
+    hits = service.search(session, q, entity_type or ())
+    window = hits[page.offset : page.offset + page.limit]
+    names = load_names(session, [h.entity_id for h in window], as_of)
+    items = [
+        {
+            "id": h.entity_id,
+            "type": h.entity_type,
+            "name": names[h.entity_id],
+            "score": round(h.score, 4),
+            "matched": {"name": h.name, "lang": h.lang, "kind": h.kind},
+        }
+        for h in window
+    ]
+    return page_body(request, page, items, len(hits))

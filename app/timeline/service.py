@@ -1,0 +1,297 @@
+"""Every dated fact in chronological order, paged in SQL.
+
+One UNION ALL of small SELECTs, one per kind of dated fact, each giving
+(date, kind, fact id); ordered by the date as stored and paged in the database.
+Partial dates sort by their text, which is chronological at each precision and
+puts a year before its months and a month before its days: 2011 < 2011-05-07 <
+2011-12 < 2012-06-05. Only the page is then hydrated, with a fixed number of
+queries.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, String, func, literal, or_, select, union_all
+from sqlalchemy.orm import Session
+
+from app.core.date_sql import sql_period_end, sql_period_start
+from app.core.dates import period_end, period_start, validate_partial_date
+from app.core.errors import InvalidParameterError
+from app.core.pagination import PageParams
+from app.models import (
+    Alias,
+    Claim,
+    Entity,
+    Event,
+    EventPlace,
+    Membership,
+    Organisation,
+    Participation,
+    Person,
+    Relation,
+    Source,
+)
+from app.provenance.service import load_refs
+
+# Same-day facts in this order: what starts before what happens before what ends.
+KINDS = (
+    "founding",
+    "birth",
+    "renaming",
+    "membership_start",
+    "relation_start",
+    "event",
+    "membership_end",
+    "relation_end",
+    "death",
+    "dissolution",
+)
+DATE_FIELDS = {
+    "founding": "founding_date",
+    "dissolution": "dissolution_date",
+    "birth": "birth_date",
+    "death": "death_date",
+}
+ORG, PERSON, EVENT = Organisation.__table__.c, Person.__table__.c, Event.__table__.c
+
+
+def _branch(kind: str, date: Any, fact_id: Any, table: Any) -> Select[Any]:
+    return (
+        select(
+            date.label("date"),
+            literal(KINDS.index(kind)).label("rank"),
+            literal(kind, String(20)).label("kind"),
+            fact_id.label("fact_id"),
+        )
+        .select_from(table)
+        .where(date.is_not(None))
+    )
+
+
+def _branches(entity: str | None) -> list[Select[Any]]:
+    def about(*columns: ColumnElement[Any]) -> ColumnElement[bool] | None:
+        return or_(*(c == entity for c in columns)) if entity else None
+
+    events_of = (
+        or_(
+            EVENT.id == entity,
+            EVENT.id.in_(select(Participation.event_id).where(Participation.entity_id == entity)),
+            EVENT.id.in_(select(EventPlace.event_id).where(EventPlace.place_id == entity)),
+        )
+        if entity
+        else None
+    )
+    membership, relation, alias = Membership.__table__, Relation.__table__, Alias.__table__
+    parts: list[tuple[Select[Any], ColumnElement[bool] | None]] = [
+        (_branch("founding", ORG.founding_date, ORG.id, Organisation.__table__), about(ORG.id)),
+        (
+            _branch("dissolution", ORG.dissolution_date, ORG.id, Organisation.__table__),
+            about(ORG.id),
+        ),
+        (_branch("birth", PERSON.birth_date, PERSON.id, Person.__table__), about(PERSON.id)),
+        (_branch("death", PERSON.death_date, PERSON.id, Person.__table__), about(PERSON.id)),
+        (_branch("event", EVENT.start_date, EVENT.id, Event.__table__), events_of),
+        (
+            _branch("renaming", alias.c.start_date, alias.c.id, alias).where(
+                alias.c.lang == "en", alias.c.kind == "official"
+            ),
+            about(alias.c.entity_id),
+        ),
+        (
+            _branch("membership_start", membership.c.start_date, membership.c.id, membership),
+            about(membership.c.person_id, membership.c.organisation_id),
+        ),
+        (
+            _branch("membership_end", membership.c.end_date, membership.c.id, membership),
+            about(membership.c.person_id, membership.c.organisation_id),
+        ),
+        (
+            _branch("relation_start", relation.c.start_date, relation.c.id, relation),
+            about(relation.c.subject_id, relation.c.object_id),
+        ),
+        (
+            _branch("relation_end", relation.c.end_date, relation.c.id, relation),
+            about(relation.c.subject_id, relation.c.object_id),
+        ),
+    ]
+    return [branch if condition is None else branch.where(condition) for branch, condition in parts]
+
+
+def timeline_page(
+    *,
+    session: Session,
+    page: PageParams,
+    entity: str | None,
+    date_from: str | None,
+    date_to: str | None,
+) -> tuple[list[dict[str, Any]], int]:
+    if entity is not None and session.get(Entity, entity) is None:
+        raise InvalidParameterError("entity", f"no entity with id {entity!r}")
+    if date_from and date_to and period_start(date_from) > period_end(date_to):
+        raise InvalidParameterError("from", f"{date_from} is after to={date_to}")
+    facts = union_all(*_branches(entity)).subquery()
+    statement = select(facts)
+    if date_from:
+        statement = statement.where(sql_period_end(facts.c.date) >= period_start(date_from))
+    if date_to:
+        statement = statement.where(sql_period_start(facts.c.date) <= period_end(date_to))
+    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    rows = session.execute(
+        statement.order_by(facts.c.date, facts.c.rank, facts.c.fact_id)
+        .limit(page.limit)
+        .offset(page.offset)
+    ).all()
+    return _hydrate(session, [(r.date, r.kind, r.fact_id) for r in rows]), total
+
+
+def _hydrate(session: Session, rows: list[tuple[str, str, str]]) -> list[dict[str, Any]]:
+    ids: dict[str, set[str]] = defaultdict(set)
+    for _, kind, fact_id in rows:
+        ids[kind.split("_")[0]].add(fact_id)
+    entity_ids = ids["founding"] | ids["dissolution"] | ids["birth"] | ids["death"] | ids["event"]
+    aliases = _by_id(session, Alias, ids["renaming"])
+    memberships = _by_id(session, Membership, ids["membership"])
+    relations = _by_id(session, Relation, ids["relation"])
+    events = _by_id(session, Event, ids["event"])
+    participants: dict[str, list[str]] = defaultdict(list)
+    if ids["event"]:
+        for row in session.execute(
+            select(Participation.event_id, Participation.entity_id).where(
+                Participation.event_id.in_(ids["event"])
+            )
+        ):
+            participants[row.event_id].append(row.entity_id)
+    referenced = set(entity_ids) | {a.entity_id for a in aliases.values()}
+    referenced |= {m.person_id for m in memberships.values()} | {
+        m.organisation_id for m in memberships.values()
+    }
+    referenced |= {r.subject_id for r in relations.values()} | {
+        r.object_id for r in relations.values()
+    }
+    referenced |= {e for ps in participants.values() for e in ps}
+    refs = load_refs(session, referenced)
+    # A disputed date's own evidence is its preferred claim's sources.
+    claims = (
+        {
+            (c.entity_id, c.field): c.id
+            for c in session.scalars(
+                select(Claim).where(Claim.entity_id.in_(entity_ids), Claim.preferred.is_(True))
+            )
+        }
+        if entity_ids
+        else {}
+    )
+    sources = _sources(
+        session, entity_ids, set(aliases), set(memberships), set(relations), set(claims.values())
+    )
+
+    items = []
+    for date, kind, fact_id in rows:
+        item: dict[str, Any] = {"date": date, "end_date": None, "kind": kind}
+        if kind in ("founding", "dissolution", "birth", "death"):
+            ref = refs[fact_id]
+            verb = {
+                "founding": "founded",
+                "dissolution": "dissolved",
+                "birth": "born",
+                "death": "died",
+            }
+            item |= {"summary": f"{ref['name']} {verb[kind]}", "entities": [ref]}
+            claim = claims.get((fact_id, DATE_FIELDS[kind]))
+            item["sources"] = (
+                sources[claim] if claim else _mentioning(sources.get(fact_id, []), date)
+            )
+        elif kind == "event":
+            event = events[fact_id]
+            ref = refs[fact_id]
+            item |= {
+                "end_date": event.end_date if event.end_date != date else None,
+                "summary": ref["name"],
+                "entities": [ref] + [refs[e] for e in participants[fact_id]],
+                "sources": sources.get(fact_id, []),
+            }
+        elif kind == "renaming":
+            alias = aliases[fact_id]
+            ref = refs[alias.entity_id]
+            item |= {
+                "summary": f"renamed {alias.name}",
+                "entities": [ref],
+                "sources": sources.get(fact_id, []),
+            }
+        elif kind.startswith("membership"):
+            m = memberships[fact_id]
+            person, org = refs[m.person_id], refs[m.organisation_id]
+            edge = "became" if kind.endswith("start") else "ceased to be"
+            item |= {
+                "summary": f"{person['name']} {edge} {m.role} of {org['name']}",
+                "entities": [person, org],
+                "sources": sources.get(fact_id, []),
+            }
+        else:
+            r = relations[fact_id]
+            subject, obj = refs[r.subject_id], refs[r.object_id]
+            verb = r.relation.replace("_", " ")
+            when = "begins" if kind.endswith("start") else "ends"
+            item |= {
+                "summary": f"{subject['name']} {verb} {obj['name']} ({when})",
+                "entities": [subject, obj],
+                "sources": sources.get(fact_id, []),
+            }
+        items.append(item)
+    return items
+
+
+def _by_id(session: Session, model: Any, ids: set[str]) -> dict[str, Any]:
+    if not ids:
+        return {}
+    return {row.id: row for row in session.scalars(select(model).where(model.id.in_(ids)))}
+
+
+def _sources(
+    session: Session,
+    entity_ids: set[str],
+    alias_ids: set[str],
+    membership_ids: set[str],
+    relation_ids: set[str],
+    claim_ids: set[str],
+) -> dict[str, list[dict[str, str]]]:
+    conditions = [
+        column.in_(ids)
+        for column, ids in (
+            (Source.entity_id, entity_ids),
+            (Source.alias_id, alias_ids),
+            (Source.membership_id, membership_ids),
+            (Source.relation_id, relation_ids),
+            (Source.claim_id, claim_ids),
+        )
+        if ids
+    ]
+    out: dict[str, list[dict[str, str]]] = defaultdict(list)
+    if not conditions:
+        return out
+    for source in session.scalars(select(Source).where(or_(*conditions)).order_by(Source.id)):
+        target = (
+            source.entity_id
+            or source.alias_id
+            or source.membership_id
+            or source.relation_id
+            or source.claim_id
+        )
+        assert target is not None
+        out[target].append({"citation": source.citation_id, "quote": source.quote})
+    return out
+
+
+def _mentioning(sources: list[dict[str, str]], date: str) -> list[dict[str, str]]:
+    """An entity's sources that mention the year of the date: the ones stating it."""
+    year = date[:4]
+    return [s for s in sources if year in s["quote"]] or sources
+
+
+def check_date(parameter: str, value: str) -> None:
+    try:
+        validate_partial_date(value)
+    except ValueError as exc:
+        raise InvalidParameterError(parameter, str(exc)) from None

@@ -1,0 +1,61 @@
+"""GET /v1/timeline: dated facts in chronological order, partial dates kept."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from app.core.dates import period_start
+
+
+def _all(client: TestClient, **params: str) -> list[dict]:  # type: ignore[type-arg]
+    items: list[dict] = []  # type: ignore[type-arg]
+    url: str | None = "/v1/timeline"
+    query: dict[str, str] | None = {**params, "limit": "7"}
+    while url:
+        page = client.get(url, params=query).json()
+        items += page["items"]
+        url, query = page["next"], None
+    return items
+
+
+def test_the_organisations_timeline_runs_from_the_cwi_section_to_2022(client: TestClient) -> None:
+    items = _all(client, entity="socialist-movement-of-kazakhstan")
+    dates = [i["date"] for i in items]
+    assert dates == sorted(dates)
+    section = next(i for i in items if i["kind"] == "relation_start" and "section" in i["summary"])
+    assert section["date"].startswith("2002")
+    assert items[0]["date"].startswith("2002")
+    assert items[-1]["date"].startswith("2022")
+    kinds = {i["kind"] for i in items}
+    assert {"event", "founding", "renaming", "relation_start", "relation_end"} <= kinds
+    for item in items:
+        assert item["sources"], item
+        assert item["summary"]
+
+
+def test_partial_dates_keep_their_precision_and_sort_between_days(client: TestClient) -> None:
+    items = _all(client)
+    dates = [i["date"] for i in items]
+    assert "2011-12" in dates
+    assert dates.index("2011-05-07") < dates.index("2011-12") < dates.index("2012-06-05")
+
+
+def test_the_founding_shows_the_better_supported_date_with_its_source(client: TestClient) -> None:
+    items = _all(client, entity="socialist-movement-of-kazakhstan")
+    founding = next(i for i in items if i["kind"] == "founding")
+    assert founding["date"] == "2006-02-21"
+    assert founding["sources"][0]["citation"] == "ref-2"
+
+
+def test_from_and_to_bound_the_period(client: TestClient) -> None:
+    items = _all(client, **{"from": "2011-12", "to": "2012"})
+    assert items
+    for item in items:
+        assert item["date"][:7] >= "2011-12" or item["date"] == "2011"
+        assert period_start(item["date"]) <= "2012-12-31"
+
+
+def test_bad_parameters_are_422(client: TestClient) -> None:
+    assert client.get("/v1/timeline?entity=nobody").status_code == 422
+    assert client.get("/v1/timeline?from=2012&to=2011").status_code == 422
+    assert client.get("/v1/timeline?from=2011-02-30").status_code == 422
