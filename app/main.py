@@ -15,9 +15,11 @@ from app.api import TAGS, mount_routers
 from app.core.config import Settings, get_settings
 from app.core.db import create_db_engine, session_factory
 from app.core.errors import install_error_handlers
-from app.core.http_cache import ConditionalGetMiddleware
+from app.core.http_cache import ConditionalGetMiddleware, HeadAsGetMiddleware
 from app.core.input_guard import RejectNulMiddleware
+from app.core.response_cache import LRUCache, ResponseCacheMiddleware, RevisionClock
 from app.openapi_examples import install_examples
+from app.seed.loader import current_revision
 
 DESCRIPTION = """
 A structured knowledge base about the **Socialist Movement of Kazakhstan** and the
@@ -60,7 +62,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     mount_routers(app)
     install_examples(app, app.state.session_factory)
     app.add_middleware(ConditionalGetMiddleware, max_age=settings.cache_max_age)
+    if settings.cache_enabled:
+
+        def read_revision() -> int:
+            with engine.connect() as conn:
+                return current_revision(conn)
+
+        app.state.response_cache = LRUCache(settings.cache_max_entries, settings.cache_max_bytes)
+        app.state.revision_clock = RevisionClock(read_revision, settings.revision_check_interval)
+        app.add_middleware(
+            ResponseCacheMiddleware,
+            cache=app.state.response_cache,
+            clock=app.state.revision_clock,
+        )
     app.add_middleware(RejectNulMiddleware)
+    app.add_middleware(HeadAsGetMiddleware)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,

@@ -99,7 +99,9 @@ def migrated_url(empty_url: str) -> str:
 
 @pytest.fixture(scope="session")
 def app(seeded_url: str) -> FastAPI:
-    return create_app(Settings(database_url=seeded_url, data_dir=DATA_DIR))
+    """The application without its response cache, so every test exercises the full
+    read path; tests/api/test_response_cache.py covers the cache in front of it."""
+    return create_app(Settings(database_url=seeded_url, data_dir=DATA_DIR, cache_enabled=False))
 
 
 @pytest.fixture(scope="session")

@@ -28,6 +28,18 @@ class Settings(BaseSettings):
     cache_max_age: int = Field(
         default=60, ge=0, description="Seconds in the Cache-Control max-age of every GET answer."
     )
+    cache_enabled: bool = Field(
+        default=True, description="Serve repeat GETs from an in-memory cache of response bytes."
+    )
+    cache_max_entries: int = Field(default=10_000, ge=1, description="Most responses cached.")
+    cache_max_bytes: int = Field(
+        default=64 * 1024 * 1024, ge=1024, description="Most bytes of cached response bodies."
+    )
+    revision_check_interval: float = Field(
+        default=1.0,
+        ge=0,
+        description="Seconds between checks of the dataset revision (cache invalidation).",
+    )
     log_level: str = Field(default="info", description="Log level of the server.")
     sql_echo: bool = Field(default=False, description="Log every SQL statement.")
 

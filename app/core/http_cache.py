@@ -64,3 +64,22 @@ class ConditionalGetMiddleware:
             await send({"type": "http.response.body", "body": body})
 
         await self.app(scope, receive, buffered_send)
+
+
+class HeadAsGetMiddleware:
+    """Answer HEAD like GET without the body (FastAPI routes accept GET only)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def without_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, without_body)

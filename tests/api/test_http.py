@@ -46,3 +46,12 @@ def test_cors_allows_browser_reads_from_any_origin_by_default(client: TestClient
         SMK, headers={"Origin": "https://example.org", "Access-Control-Request-Method": "GET"}
     )
     assert preflight.status_code == 200
+
+
+def test_head_answers_like_get_without_a_body(client: TestClient) -> None:
+    head = client.head(SMK)
+    get = client.get(SMK)
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head.headers["etag"] == get.headers["etag"]
+    assert head.headers["content-length"] == get.headers["content-length"]

@@ -1,0 +1,159 @@
+"""Serve repeat reads from memory: a pure ASGI layer in front of the application.
+
+The knowledge base changes rarely, so a GET's answer is a function of its path, its
+query and the dataset revision. The first answer is stored as bytes with its
+headers (ETag included); later requests for the same path and query are sent
+straight from memory, with no routing, dependency injection, validation or
+serialisation. ``If-None-Match`` is answered with 304 from the cache too.
+
+The revision is the ``dataset_revision`` row that every write to the knowledge base
+increments (``kb seed`` does today). Each process re-reads it at most once per
+``check_interval`` seconds, so several server processes all see a write within that
+interval; an entry stored under an older revision is never served.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode
+
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.core.http_cache import etag_matches
+
+# Never cached: the docs pages and their assets change only with the code.
+UNCACHED_PREFIXES = ("/docs", "/redoc", "/static-offline-docs")
+
+
+@dataclass(frozen=True)
+class CachedResponse:
+    revision: int
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+    etag: str | None
+
+
+class RevisionClock:
+    """The current dataset revision, re-read from the database at most once per interval."""
+
+    def __init__(self, read: Callable[[], int], check_interval: float) -> None:
+        self._read = read
+        self._interval = check_interval
+        self._checked_at = float("-inf")
+        self._revision = 0
+
+    def current(self) -> int:
+        now = time.monotonic()
+        if now - self._checked_at >= self._interval:
+            self._revision = self._read()
+            self._checked_at = now
+        return self._revision
+
+
+class LRUCache:
+    """Bounded by entry count and by total body bytes; least recently used goes first."""
+
+    def __init__(self, max_entries: int, max_bytes: int) -> None:
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[str, CachedResponse] = OrderedDict()
+        self._bytes = 0
+        self.hits = 0
+        self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get(self, key: str, revision: int) -> CachedResponse | None:
+        entry = self._items.get(key)
+        if entry is None or entry.revision != revision:
+            self.misses += 1
+            return None
+        self._items.move_to_end(key)
+        self.hits += 1
+        return entry
+
+    def put(self, key: str, entry: CachedResponse) -> None:
+        if len(entry.body) > self.max_bytes:
+            return
+        old = self._items.pop(key, None)
+        if old is not None:
+            self._bytes -= len(old.body)
+        self._items[key] = entry
+        self._bytes += len(entry.body)
+        while len(self._items) > self.max_entries or self._bytes > self.max_bytes:
+            _, evicted = self._items.popitem(last=False)
+            self._bytes -= len(evicted.body)
+
+    def clear(self) -> None:
+        self._items.clear()
+        self._bytes = 0
+
+
+def cache_key(scope: Scope) -> str:
+    """Path plus the query with its parameters in a canonical order.
+
+    Parameters are sorted by name; repeated parameters keep their relative order,
+    since it can matter to the answer.
+    """
+    query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+    ordered = sorted(query, key=lambda pair: pair[0])
+    return f"{scope['path']}?{urlencode(ordered)}"
+
+
+class ResponseCacheMiddleware:
+    def __init__(self, app: ASGIApp, cache: LRUCache, clock: RevisionClock) -> None:
+        self.app = app
+        self.cache = cache
+        self.clock = clock
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] not in ("GET", "HEAD")
+            or scope["path"].startswith(UNCACHED_PREFIXES)
+        ):
+            await self.app(scope, receive, send)
+            return
+        key = cache_key(scope)
+        revision = self.clock.current()
+        entry = self.cache.get(key, revision)
+        if entry is not None:
+            await self._send_cached(scope, send, entry)
+            return
+
+        start: Message | None = None
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+                finished = not message.get("more_body", False)
+                # A HEAD answer has no body: only a GET's may be stored and reused.
+                if finished and scope["method"] == "GET" and start and start["status"] == 200:
+                    headers = list(start["headers"])
+                    etag = Headers(raw=headers).get("etag")
+                    body = b"".join(chunks)
+                    self.cache.put(key, CachedResponse(revision, headers, body, etag))
+            await send(message)
+
+        await self.app(scope, receive, capture)
+
+    @staticmethod
+    async def _send_cached(scope: Scope, send: Send, entry: CachedResponse) -> None:
+        if_none_match = Headers(scope=scope).get("if-none-match")
+        if if_none_match and entry.etag and etag_matches(if_none_match, entry.etag):
+            headers = [(k, v) for k, v in entry.headers if k not in (b"content-length", b"content-type")]
+            await send({"type": "http.response.start", "status": 304, "headers": headers})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        await send({"type": "http.response.start", "status": 200, "headers": entry.headers})
+        body = b"" if scope["method"] == "HEAD" else entry.body
+        await send({"type": "http.response.body", "body": body})

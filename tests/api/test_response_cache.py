@@ -1,0 +1,130 @@
+"""The response cache: transparent, keyed by path and query, invalidated by the revision."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import update
+
+from app.core.config import Settings
+from app.core.response_cache import LRUCache, cache_key
+from app.main import create_app
+from app.models import DatasetRevision
+from tests.conftest import DATA_DIR
+
+SMK = "/v1/organisations/socialist-movement-of-kazakhstan"
+
+
+@pytest.fixture
+def cached_app(seeded_url: str) -> FastAPI:
+    settings = Settings(database_url=seeded_url, data_dir=DATA_DIR, revision_check_interval=0)
+    return create_app(settings)
+
+
+@pytest.fixture
+def cached(cached_app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(cached_app) as client:
+        yield client
+
+
+def test_a_cached_answer_is_byte_for_byte_the_uncached_one(
+    cached: TestClient, client: TestClient
+) -> None:
+    for path in (
+        SMK,
+        "/v1/people?limit=3",
+        "/v1/search?q=%D0%A1%D0%94%D0%9A",
+        "/v1/timeline?limit=5",
+    ):
+        first, second, uncached = cached.get(path), cached.get(path), client.get(path)
+        assert first.content == second.content == uncached.content
+        assert first.headers["etag"] == second.headers["etag"] == uncached.headers["etag"]
+        assert second.headers["content-type"] == uncached.headers["content-type"]
+        assert second.headers["cache-control"] == "public, max-age=60"
+
+
+def test_repeat_reads_are_hits(cached: TestClient, cached_app: FastAPI) -> None:
+    cache: LRUCache = cached_app.state.response_cache
+    cached.get(SMK)
+    hits = cache.hits
+    cached.get(SMK)
+    assert cache.hits == hits + 1
+
+
+def test_never_one_querys_body_for_another(cached: TestClient) -> None:
+    one = cached.get("/v1/people?limit=1").json()
+    two = cached.get("/v1/people?limit=2").json()
+    assert len(one["items"]) == 1
+    assert len(two["items"]) == 2
+    assert cached.get("/v1/search?q=Almaty").json()["items"][0]["id"] == "almaty"
+    assert cached.get("/v1/search?q=Zhanaozen").json()["items"][0]["id"] == "zhanaozen"
+    assert cached.get("/v1/search?q=Almaty").json()["items"][0]["id"] == "almaty"
+
+
+def test_parameter_order_does_not_split_the_cache_but_values_do() -> None:
+    def scope(query: str) -> dict[str, object]:
+        return {"path": "/v1/events", "query_string": query.encode()}
+
+    assert cache_key(scope("from=2011&to=2012")) == cache_key(scope("to=2012&from=2011"))
+    assert cache_key(scope("type=place&type=person")) != cache_key(
+        scope("type=person&type=place&x=1")
+    )
+    assert cache_key(scope("q=a")) != cache_key(scope("q=b"))
+
+
+def test_conditional_requests_are_answered_from_the_cache(cached: TestClient) -> None:
+    etag = cached.get(SMK).headers["etag"]
+    response = cached.get(SMK, headers={"If-None-Match": etag})
+    assert response.status_code == 304
+    assert response.content == b""
+
+
+def test_a_head_request_does_not_poison_the_cache(cached: TestClient) -> None:
+    assert cached.head("/v1/places/almaty").status_code == 200
+    assert cached.get("/v1/places/almaty").json()["id"] == "almaty"
+
+
+def test_errors_are_not_cached(cached: TestClient, cached_app: FastAPI) -> None:
+    cached.get("/v1/people/nobody")
+    assert all("nobody" not in key for key in cached_app.state.response_cache._items)
+
+
+def test_a_new_revision_invalidates_every_entry(cached: TestClient, cached_app: FastAPI) -> None:
+    cache: LRUCache = cached_app.state.response_cache
+    cached.get(SMK)
+    cached.get(SMK)
+    hits = cache.hits
+    engine = cached_app.state.engine
+    with engine.begin() as conn:
+        conn.execute(update(DatasetRevision).values(revision=DatasetRevision.revision + 1))
+    try:
+        cached.get(SMK)
+        assert cache.hits == hits, "an entry from the old revision must not be served"
+        cached.get(SMK)
+        assert cache.hits == hits + 1, "the new answer is cached under the new revision"
+    finally:
+        with engine.begin() as conn:
+            conn.execute(update(DatasetRevision).values(revision=DatasetRevision.revision - 1))
+
+
+def test_the_cache_is_bounded() -> None:
+    from app.core.response_cache import CachedResponse
+
+    cache = LRUCache(max_entries=2, max_bytes=10_000)
+    for key in ("a", "b", "c"):
+        cache.put(key, CachedResponse(1, [], b"x" * 10, None))
+    assert len(cache) == 2
+    assert cache.get("a", 1) is None
+    assert cache.get("c", 1) is not None
+    small = LRUCache(max_entries=100, max_bytes=25)
+    for key in ("a", "b", "c"):
+        small.put(key, CachedResponse(1, [], b"x" * 10, None))
+    assert len(small) == 2
+
+
+def test_the_cache_can_be_turned_off(seeded_url: str) -> None:
+    app = create_app(Settings(database_url=seeded_url, data_dir=DATA_DIR, cache_enabled=False))
+    assert not hasattr(app.state, "response_cache")
