@@ -81,6 +81,7 @@ def serve(
     port: int = typer.Option(8000, help="Port to listen on."),
     workers: int = typer.Option(1, min=1, help="Number of worker processes."),
     reload: bool = typer.Option(False, help="Restart on code changes (development)."),
+    access_log: bool = typer.Option(True, "--access-log/--no-access-log", help="Log every request."),
 ) -> None:
     """Migrate, seed an empty database, then serve the API with uvicorn."""
     import uvicorn  # the server is only needed by this command
@@ -104,6 +105,7 @@ def serve(
         workers=workers,
         reload=reload,
         log_level=settings.log_level,
+        access_log=access_log,
     )
 
 
