@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint check seed migrate check-data clean
+.PHONY: install run test lint check seed migrate check-data bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,8 +23,8 @@ test: $(STAMP) ## The test suite (SQLite; KB_TEST_DATABASE_URL=postgresql+psycop
 	$(BIN)/python -m pytest
 
 lint: $(STAMP) ## ruff and mypy --strict
-	$(BIN)/ruff check app tests migrations
-	$(BIN)/ruff format --check app tests migrations
+	$(BIN)/ruff check app tests migrations benchmarks
+	$(BIN)/ruff format --check app tests migrations benchmarks
 	$(BIN)/mypy app
 
 check: lint test
@@ -37,6 +37,10 @@ migrate: $(STAMP) ## Apply pending migrations to KB_DATABASE_URL
 
 check-data: $(STAMP) ## Validate data/ without a database
 	$(BIN)/kb check-data
+
+bench: $(STAMP) ## Side-by-side load benchmark against the ASGI ceiling (BENCH_ARGS="--rounds 5")
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -76,12 +76,48 @@ def seed_command(
 
 
 @cli.command()
+def generate(
+    entities: int = typer.Option(..., "--entities", min=1, help="How many synthetic entities."),
+    seed_number: int = typer.Option(1, "--seed", help="Random seed: same seed, same data."),
+    batch_size: int = typer.Option(20_000, "--batch-size", min=100, help="Entities per batch."),
+) -> None:
+    """Build a synthetic knowledge base for scale tests in KB_DATABASE_URL: the real
+    dataset plus N generated entities with Cyrillic and Latin names, aliases, links and
+    sources. For measuring only: use a database of its own."""
+    from app.generate.service import GenerateError
+    from app.generate.service import generate as run_generate
+
+    settings = get_settings()
+    upgrade(settings.database_url)
+    engine = create_db_engine(settings.database_url)
+    try:
+        report = run_generate(
+            engine,
+            settings.data_dir,
+            entities,
+            seed_number,
+            batch_size,
+            progress=lambda line: typer.echo(line, err=True),
+        )
+    except GenerateError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+    for table, count in report.rows.items():
+        typer.echo(f"{table:<14} {count:>10}")
+    typer.echo(f"generated {report.entities} entities in {report.seconds:.1f}s")
+
+
+@cli.command()
 def serve(
     host: str = typer.Option("127.0.0.1", help="Interface to bind."),
     port: int = typer.Option(8000, help="Port to listen on."),
     workers: int = typer.Option(1, min=1, help="Number of worker processes."),
     reload: bool = typer.Option(False, help="Restart on code changes (development)."),
-    access_log: bool = typer.Option(True, "--access-log/--no-access-log", help="Log every request."),
+    access_log: bool = typer.Option(
+        True, "--access-log/--no-access-log", help="Log every request."
+    ),
 ) -> None:
     """Migrate, seed an empty database, then serve the API with uvicorn."""
     import uvicorn  # the server is only needed by this command

@@ -150,7 +150,9 @@ class ResponseCacheMiddleware:
     async def _send_cached(scope: Scope, send: Send, entry: CachedResponse) -> None:
         if_none_match = Headers(scope=scope).get("if-none-match")
         if if_none_match and entry.etag and etag_matches(if_none_match, entry.etag):
-            headers = [(k, v) for k, v in entry.headers if k not in (b"content-length", b"content-type")]
+            headers = [
+                (k, v) for k, v in entry.headers if k not in (b"content-length", b"content-type")
+            ]
             await send({"type": "http.response.start", "status": 304, "headers": headers})
             await send({"type": "http.response.body", "body": b""})
             return

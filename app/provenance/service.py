@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from app.models import (
@@ -81,19 +81,25 @@ def _entity_rows(session: Session, ids: Collection[str]) -> list[dict[str, Any]]
     return _rows(session, statement)
 
 
-def _sources(session: Session, facts: dict[str, Iterable[str]]) -> dict[str, SourceList]:
+def _ids(name: str = "ids") -> Any:
+    return bindparam(name, expanding=True)
+
+
+SOURCE = Source.__table__.c
+_SOURCES = select(SOURCE.citation_id, SOURCE.quote, *(SOURCE[c] for c in FACT_COLUMNS)).where(
+    or_(*(SOURCE[c].in_(_ids(c)) for c in FACT_COLUMNS))
+)
+
+
+def _sources(session: Session, facts: dict[str, list[str]]) -> dict[str, SourceList]:
     """Sources keyed by the id of the fact they support (fact ids are unique across tables)."""
-    columns = {name: getattr(Source, name) for name in FACT_COLUMNS}
-    conditions = [columns[col].in_(list(ids)) for col, ids in facts.items() if ids]
-    if not conditions:
-        return {}
-    statement = select(Source).where(or_(*conditions)).order_by(Source.citation_id, Source.id)
+    params = {column: facts.get(column, []) for column in FACT_COLUMNS}
     out: dict[str, SourceList] = defaultdict(list)
-    for source in session.scalars(statement):
-        target = next(getattr(source, col) for col in FACT_COLUMNS if getattr(source, col))
-        out[target].append({"citation": source.citation_id, "quote": source.quote})
+    for row in session.execute(_SOURCES, params):
+        target = next(value for value in row[2:] if value)
+        out[target].append({"citation": row[0], "quote": row[1]})
     for items in out.values():
-        items.sort(key=lambda s: _citation_order(s["citation"]))
+        items.sort(key=lambda s: (_citation_order(s["citation"]), s["quote"]))
     return out
 
 
@@ -113,6 +119,41 @@ def load_refs(session: Session, ids: Iterable[str]) -> dict[str, dict[str, str]]
     return {row["id"]: dict(row) for row in session.execute(statement).mappings()}
 
 
+# Built once: each request only binds its ids (statement construction is a large
+# share of SQLAlchemy's per-query cost).
+_ALIASES = (
+    select(Alias.__table__).where(Alias.entity_id.in_(_ids())).order_by(Alias.lang, Alias.name)
+)
+_CLAIMS = (
+    select(Claim.__table__).where(Claim.entity_id.in_(_ids())).order_by(Claim.field, Claim.value)
+)
+_MEMBERSHIPS = select(Membership.__table__).where(
+    or_(Membership.person_id.in_(_ids()), Membership.organisation_id.in_(_ids()))
+)
+_RELATIONS = select(Relation.__table__).where(
+    or_(Relation.subject_id.in_(_ids()), Relation.object_id.in_(_ids()))
+)
+_PARTICIPATIONS = (
+    select(Participation.__table__, Event.__table__.c.start_date)
+    .join(Event.__table__, Event.__table__.c.id == Participation.event_id)
+    .where(or_(Participation.event_id.in_(_ids()), Participation.entity_id.in_(_ids())))
+)
+_EVENT_PLACES = (
+    select(EventPlace.__table__, Event.__table__.c.start_date)
+    .join(Event.__table__, Event.__table__.c.id == EventPlace.event_id)
+    .where(or_(EventPlace.event_id.in_(_ids()), EventPlace.place_id.in_(_ids())))
+)
+_FIGURES = (
+    select(EventFigure.__table__)
+    .where(EventFigure.event_id.in_(_ids()))
+    .order_by(EventFigure.measure)
+)
+
+
+def _fetch(session: Session, statement: Any, ids: list[str]) -> list[dict[str, Any]]:
+    return [dict(row) for row in session.execute(statement, {"ids": ids}).mappings()]
+
+
 def load_bodies(session: Session, ids: Collection[str]) -> dict[str, Body]:
     """Full bodies for the given entity ids (missing ids are simply absent)."""
     if not ids:
@@ -121,57 +162,24 @@ def load_bodies(session: Session, ids: Collection[str]) -> dict[str, Body]:
     found = [e["id"] for e in entities]
     if not found:
         return {}
-    aliases = _rows(
-        session,
-        select(Alias.__table__).where(Alias.entity_id.in_(found)).order_by(Alias.lang, Alias.name),
-    )
-    claims = _rows(
-        session,
-        select(Claim.__table__)
-        .where(Claim.entity_id.in_(found))
-        .order_by(Claim.field, Claim.value),
-    )
-    memberships = _rows(
-        session,
-        select(Membership.__table__).where(
-            or_(Membership.person_id.in_(found), Membership.organisation_id.in_(found))
-        ),
-    )
-    relations = _rows(
-        session,
-        select(Relation.__table__).where(
-            or_(Relation.subject_id.in_(found), Relation.object_id.in_(found))
-        ),
-    )
-    participations = _rows(
-        session,
-        select(Participation.__table__, Event.__table__.c.start_date)
-        .join(Event.__table__, Event.__table__.c.id == Participation.event_id)
-        .where(or_(Participation.event_id.in_(found), Participation.entity_id.in_(found))),
-    )
-    event_places = _rows(
-        session,
-        select(EventPlace.__table__, Event.__table__.c.start_date)
-        .join(Event.__table__, Event.__table__.c.id == EventPlace.event_id)
-        .where(or_(EventPlace.event_id.in_(found), EventPlace.place_id.in_(found))),
-    )
-    figures = _rows(
-        session,
-        select(EventFigure.__table__)
-        .where(EventFigure.event_id.in_(found))
-        .order_by(EventFigure.measure),
-    )
+    aliases = _fetch(session, _ALIASES, found)
+    claims = _fetch(session, _CLAIMS, found)
+    memberships = _fetch(session, _MEMBERSHIPS, found)
+    relations = _fetch(session, _RELATIONS, found)
+    participations = _fetch(session, _PARTICIPATIONS, found)
+    event_places = _fetch(session, _EVENT_PLACES, found)
+    figures = _fetch(session, _FIGURES, found)
     sources = _sources(
         session,
         {
             "entity_id": found,
-            "alias_id": (a["id"] for a in aliases),
-            "claim_id": (c["id"] for c in claims),
-            "membership_id": (m["id"] for m in memberships),
-            "relation_id": (r["id"] for r in relations),
-            "participation_id": (p["id"] for p in participations),
-            "event_place_id": (p["id"] for p in event_places),
-            "event_figure_id": (f["id"] for f in figures),
+            "alias_id": [a["id"] for a in aliases],
+            "claim_id": [c["id"] for c in claims],
+            "membership_id": [m["id"] for m in memberships],
+            "relation_id": [r["id"] for r in relations],
+            "participation_id": [p["id"] for p in participations],
+            "event_place_id": [p["id"] for p in event_places],
+            "event_figure_id": [f["id"] for f in figures],
         },
     )
     referenced = {e["headquarters_id"] for e in entities} | {e["part_of_id"] for e in entities}
