@@ -17,6 +17,7 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,8 @@ from app.models import Base, Citation, DatasetRevision
 from app.seed.loader import REVISION_ROW_ID, seed
 
 FIRST_SYNTHETIC_REFERENCE = 100
+# Synthetic names repeat (a few thousand distinct person names), so their keys are memoised.
+_tokens = lru_cache(maxsize=100_000)(name_tokens)
 # Insert order: parents before the rows that refer to them.
 TABLES = (
     "citation",
@@ -120,7 +123,7 @@ class Generator:
                     end_date=None,
                 )
                 self._source(batch, "alias_id", alias_id, f"{entity_id} is also named {alias_name}")
-            tokens = name_tokens(alias_name)
+            tokens = _tokens(alias_name)
             if not tokens:
                 continue
             name_id = self._next("sn")
