@@ -4,8 +4,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 
-from app.core.dates import PARTIAL_DATE_PATTERN
-from app.core.dependencies import AsOfDep, SessionDep
+from app.core.dependencies import AsOfDep, DateRangeDep, SessionDep
 from app.core.errors import error_responses
 from app.core.pagination import Page, PageDep
 from app.core.responses import page_body
@@ -18,15 +17,6 @@ router = APIRouter()
 EventSort = Literal["id", "-id", "name", "-name", "start_date", "-start_date"]
 
 
-def _date_query(alias: str, meaning: str) -> Any:
-    return Query(
-        alias=alias,
-        pattern=PARTIAL_DATE_PATTERN,
-        description=f"{meaning} Partial ISO date: YYYY, YYYY-MM or YYYY-MM-DD.",
-        examples=["2011-12"],
-    )
-
-
 @router.get(
     "", response_model=Page[EventRead], responses=error_responses(422), summary="List events"
 )
@@ -35,12 +25,7 @@ def list_events(
     session: SessionDep,
     page: PageDep,
     as_of: AsOfDep,
-    date_from: Annotated[
-        str | None, _date_query("from", "Only events ending on or after this date.")
-    ] = None,
-    date_to: Annotated[
-        str | None, _date_query("to", "Only events starting on or before this date.")
-    ] = None,
+    period: DateRangeDep,
     participant: Annotated[
         str | None,
         Query(max_length=200, description="Only events this entity took part in (an entity id)."),
@@ -57,8 +42,8 @@ def list_events(
         sort=sort,
         page=page,
         as_of=as_of,
-        date_from=date_from,
-        date_to=date_to,
+        date_from=period.start,
+        date_to=period.end,
         participant=participant,
         place=place,
     )

@@ -6,6 +6,7 @@ from pydantic import Field
 
 from app.core.schemas import EntityRef, ReadModel, SourceRead
 
+# Same-day facts sort in this order: what starts before what happens before what ends.
 TimelineKind = Literal[
     "founding",
     "birth",
