@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from app.models.search_name import SQLITE_FTS_TABLE, SQLITE_FTS_TRIGGERS
 from app.models.types import PartialDateMatch
 
 revision: str = "0002"
@@ -22,19 +23,6 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 KEY = sa.String(length=500).with_variant(sa.String(length=500, collation="C"), "postgresql")
-
-SQLITE_FTS = [
-    "CREATE VIRTUAL TABLE search_name_fts USING fts5(key, search_name_id UNINDEXED, tokenize='trigram')",
-    """CREATE TRIGGER search_name_fts_insert AFTER INSERT ON search_name BEGIN
-        INSERT INTO search_name_fts (key, search_name_id) VALUES (new.key, new.id);
-    END""",
-    """CREATE TRIGGER search_name_fts_delete AFTER DELETE ON search_name BEGIN
-        DELETE FROM search_name_fts WHERE search_name_id = old.id;
-    END""",
-    """CREATE TRIGGER search_name_fts_update AFTER UPDATE OF key ON search_name BEGIN
-        UPDATE search_name_fts SET key = new.key WHERE search_name_id = old.id;
-    END""",
-]
 
 
 def upgrade() -> None:
@@ -104,14 +92,15 @@ def upgrade() -> None:
             postgresql_ops={"key": "gin_trgm_ops"},
         )
     elif dialect == "sqlite":
-        for statement in SQLITE_FTS:
+        op.execute(SQLITE_FTS_TABLE)
+        for statement in SQLITE_FTS_TRIGGERS.values():
             op.execute(statement)
 
 
 def downgrade() -> None:
     dialect = op.get_bind().dialect.name
     if dialect == "sqlite":
-        for name in ("search_name_fts_update", "search_name_fts_delete", "search_name_fts_insert"):
+        for name in SQLITE_FTS_TRIGGERS:
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
         op.execute("DROP TABLE IF EXISTS search_name_fts")
     elif dialect == "postgresql":
