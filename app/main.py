@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import version
 
+import anyio
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
@@ -19,6 +20,7 @@ from app.core.http_cache import ConditionalGetMiddleware, HeadAsGetMiddleware
 from app.core.input_guard import RejectNulMiddleware
 from app.core.response_cache import LRUCache, ResponseCacheMiddleware, RevisionClock
 from app.openapi_examples import install_examples
+from app.search.vocabulary import warm_vocabulary
 from app.seed.loader import current_revision
 
 DESCRIPTION = """
@@ -40,6 +42,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Fuzzy search's word vocabulary is read before the first request needs it
+        # (about a second at a million entities).
+        await anyio.to_thread.run_sync(warm_vocabulary, engine)
         yield
         engine.dispose()
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from alembic import context
 from sqlalchemy import Connection
 
@@ -19,24 +17,12 @@ def _url() -> str:
     return config.get_main_option("sqlalchemy.url") or get_settings().database_url
 
 
-def _include_object(
-    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
-) -> bool:
-    """Leave out what each engine does its own way: SQLite's FTS5 tables (not in the
-    models) and PostgreSQL's trigram index (in the models, created on PostgreSQL only)."""
-    if type_ == "table" and name and name.startswith("search_name_fts"):
-        return False
-    dialect = context.get_bind().dialect.name
-    return not (type_ == "index" and name == "ix_search_name_key_trgm" and dialect != "postgresql")
-
-
 def _configure(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
-        include_object=_include_object,
     )
 
 

@@ -13,9 +13,7 @@ from app.models import Base
 def _tables(url: str) -> set[str]:
     engine = create_db_engine(url)
     try:
-        names = set(inspect(engine).get_table_names()) - {"alembic_version"}
-        # SQLite's FTS5 index for fuzzy search lives outside the models.
-        return {n for n in names if not n.startswith("search_name_fts")}
+        return set(inspect(engine).get_table_names()) - {"alembic_version"}
     finally:
         engine.dispose()
 

@@ -18,7 +18,6 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlencode
 
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -97,12 +96,18 @@ class LRUCache:
 def cache_key(scope: Scope) -> str:
     """Path plus the query with its parameters in a canonical order.
 
-    Parameters are sorted by name; repeated parameters keep their relative order,
-    since it can matter to the answer.
+    Parameters are ordered by name without decoding them (this runs on every
+    request); repeated parameters keep their relative order, since it can matter
+    to the answer. Two spellings of one query (``%41`` for ``A``) may get two
+    entries, never one entry for two queries.
     """
-    query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
-    ordered = sorted(query, key=lambda pair: pair[0])
-    return f"{scope['path']}?{urlencode(ordered)}"
+    raw: bytes = scope.get("query_string", b"")
+    if not raw:
+        return str(scope["path"])
+    parts = raw.split(b"&")
+    if len(parts) > 1:
+        parts.sort(key=lambda part: part.split(b"=", 1)[0])
+    return f"{scope['path']}?{b'&'.join(parts).decode('latin-1')}"
 
 
 class ResponseCacheMiddleware:

@@ -27,7 +27,6 @@ from sqlalchemy import Connection, Engine, Index, insert, inspect, select, text,
 from app.core.names import name_tokens
 from app.generate import names as words
 from app.models import Base, Citation, DatasetRevision
-from app.models.search_name import SQLITE_FTS_TRIGGERS
 from app.seed.loader import REVISION_ROW_ID, seed
 from app.seed.rows import TABLE_ORDER
 
@@ -343,7 +342,7 @@ def _insert(conn: Connection, table: str, rows: list[dict[str, Any]]) -> None:
 
 
 def _drop_indexes(conn: Connection) -> list[Index]:
-    """Drop the secondary indexes (and SQLite's FTS triggers) before a bulk load:
+    """Drop the secondary indexes before a bulk load:
     building each index once, sorted, at the end is far cheaper than row by row."""
     existing = {
         index["name"]
@@ -360,8 +359,6 @@ def _drop_indexes(conn: Connection) -> list[Index]:
     for index in dropped:
         conn.execute(text(f"DROP INDEX {index.name}"))
     if conn.dialect.name == "sqlite":
-        for trigger in SQLITE_FTS_TRIGGERS:
-            conn.execute(text(f"DROP TRIGGER IF EXISTS {trigger}"))
         for pragma in ("cache_size = -500000", "temp_store = MEMORY"):
             conn.execute(text(f"PRAGMA {pragma}"))
     return dropped
@@ -370,15 +367,6 @@ def _drop_indexes(conn: Connection) -> list[Index]:
 def _restore_indexes(conn: Connection, indexes: list[Index]) -> None:
     for index in indexes:
         index.create(conn)
-    if conn.dialect.name == "sqlite":
-        conn.execute(text("DELETE FROM search_name_fts"))
-        conn.execute(
-            text(
-                "INSERT INTO search_name_fts (key, search_name_id) SELECT key, id FROM search_name"
-            )
-        )
-        for statement in SQLITE_FTS_TRIGGERS.values():
-            conn.execute(text(statement))
 
 
 def generate(

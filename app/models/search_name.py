@@ -29,12 +29,6 @@ class SearchName(FactMixin, Base):
         partial_date_check("end_date"),
         Index("ix_search_name_key", "key"),
         Index("ix_search_name_sorted_key", "sorted_key"),
-        Index(
-            "ix_search_name_key_trgm",
-            "key",
-            postgresql_using="gin",
-            postgresql_ops={"key": "gin_trgm_ops"},
-        ).ddl_if(dialect="postgresql"),
     )
 
     entity_id: Mapped[str] = mapped_column(
@@ -65,20 +59,3 @@ class SearchToken(Base):
     )
     position: Mapped[int] = mapped_column(Integer)
     token: Mapped[str] = mapped_column(KeyString, index=True)
-
-
-# SQLite's fuzzy-search index: an FTS5 table of trigrams over search_name.key, kept in
-# step by triggers. Created by migration 0002; kb generate drops the triggers for a
-# bulk load and rebuilds the table in one statement afterwards.
-SQLITE_FTS_TABLE = "CREATE VIRTUAL TABLE search_name_fts USING fts5(key, search_name_id UNINDEXED, tokenize='trigram')"
-SQLITE_FTS_TRIGGERS = {
-    "search_name_fts_insert": """CREATE TRIGGER search_name_fts_insert AFTER INSERT ON search_name BEGIN
-        INSERT INTO search_name_fts (key, search_name_id) VALUES (new.key, new.id);
-    END""",
-    "search_name_fts_delete": """CREATE TRIGGER search_name_fts_delete AFTER DELETE ON search_name BEGIN
-        DELETE FROM search_name_fts WHERE search_name_id = old.id;
-    END""",
-    "search_name_fts_update": """CREATE TRIGGER search_name_fts_update AFTER UPDATE OF key ON search_name BEGIN
-        UPDATE search_name_fts SET key = new.key WHERE search_name_id = old.id;
-    END""",
-}

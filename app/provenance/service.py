@@ -86,16 +86,23 @@ def _ids(name: str = "ids") -> Any:
 
 
 SOURCE = Source.__table__.c
-_SOURCES = select(SOURCE.citation_id, SOURCE.quote, *(SOURCE[c] for c in FACT_COLUMNS)).where(
-    or_(*(SOURCE[c].in_(_ids(c)) for c in FACT_COLUMNS))
-)
 
 
 def _sources(session: Session, facts: dict[str, list[str]]) -> dict[str, SourceList]:
-    """Sources keyed by the id of the fact they support (fact ids are unique across tables)."""
-    params = {column: facts.get(column, []) for column in FACT_COLUMNS}
+    """Sources keyed by the id of the fact they support (fact ids are unique across tables).
+
+    Only the fact columns with ids are ORed: an empty IN list compiles to a subquery
+    that stops SQLite from answering the OR with one index per column, and it would
+    scan the whole table instead.
+    """
+    wanted = {column: ids for column, ids in facts.items() if ids}
+    if not wanted:
+        return {}
+    statement = select(SOURCE.citation_id, SOURCE.quote, *(SOURCE[c] for c in FACT_COLUMNS)).where(
+        or_(*(SOURCE[column].in_(_ids(column)) for column in wanted))
+    )
     out: dict[str, SourceList] = defaultdict(list)
-    for row in session.execute(_SOURCES, params):
+    for row in session.execute(statement, wanted):
         target = next(value for value in row[2:] if value)
         out[target].append({"citation": row[0], "quote": row[1]})
     for items in out.values():

@@ -16,25 +16,26 @@ how much the knowledge base knows about the entity (its ``weight``), then by nam
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from rapidfuzz import fuzz
-from sqlalchemy import func, literal, select, text, union_all
+from sqlalchemy import ColumnElement, Row, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.core.errors import InvalidParameterError
 from app.core.names import name_tokens
 from app.models import SearchName, SearchToken
+from app.search.vocabulary import vocabulary
 
 EXACT = 1.0
 REORDERED = 0.95
 PREFIX_FLOOR, PREFIX_SPAN = 0.6, 0.3
 FUZZY_CEILING = 0.59
 FUZZY_MIN_SIMILARITY = 0.75
-FUZZY_CANDIDATES = 200
-PREFIX_CANDIDATES = 2000
+FUZZY_CANDIDATES = 1000
+PREFIX_CANDIDATES = 1000
 # One past 'z' in byte order: [t, t + '{') is every string starting with t.
 _AFTER = "{"
 
@@ -50,10 +51,16 @@ class Hit:
     kind: str
 
 
-def _name_rows(session: Session, ids: Collection[str]) -> list[Any]:
-    if not ids:
-        return []
-    return list(session.execute(select(SearchName).where(SearchName.id.in_(ids))).scalars())
+# Core rows, not ORM objects: candidate sets run to a thousand rows.
+NAME_COLUMNS = (
+    SearchName.entity_id,
+    SearchName.entity_type,
+    SearchName.name,
+    SearchName.lang,
+    SearchName.kind,
+    SearchName.key,
+    SearchName.weight,
+)
 
 
 def _typed(statement: Any, types: Sequence[str]) -> Any:
@@ -62,56 +69,60 @@ def _typed(statement: Any, types: Sequence[str]) -> Any:
 
 def _exact(session: Session, key: str, sorted_words: str, types: Sequence[str]) -> list[Hit]:
     statement = _typed(
-        select(SearchName).where((SearchName.key == key) | (SearchName.sorted_key == sorted_words)),
+        select(*NAME_COLUMNS).where(
+            (SearchName.key == key) | (SearchName.sorted_key == sorted_words)
+        ),
         types,
     )
-    return [_hit(row, EXACT if row.key == key else REORDERED) for row in session.scalars(statement)]
+    return [_hit(row, EXACT if row.key == key else REORDERED) for row in session.execute(statement)]
+
+
+def _names_with_words(
+    session: Session, words: Sequence[str], *, prefix: bool, types: Sequence[str], limit: int
+) -> list[Row[Any]]:
+    """Search names having one of ``words`` (or a word starting with one), via the
+    B-tree on ``search_token.token``; at most ``limit`` of them."""
+    conditions: list[ColumnElement[bool]]
+    if prefix:
+        conditions = [
+            (SearchToken.token >= word) & (SearchToken.token < word + _AFTER) for word in words
+        ]
+    else:
+        conditions = [SearchToken.token.in_(list(words))]
+    ids = select(SearchToken.search_name_id).where(or_(*conditions)).limit(limit)
+    statement = _typed(select(*NAME_COLUMNS).where(SearchName.id.in_(ids)), types)
+    return list(session.execute(statement))
+
+
+def _driver(session: Session, tokens: list[str]) -> str:
+    """The query word that narrows the search most: the one with fewest names."""
+
+    def count(token: str) -> int:
+        bounded = (
+            select(SearchToken.id)
+            .where(SearchToken.token >= token, SearchToken.token < token + _AFTER)
+            .limit(PREFIX_CANDIDATES + 1)
+            .subquery()
+        )
+        return int(session.scalar(select(func.count()).select_from(bounded)) or 0)
+
+    return min(dict.fromkeys(tokens), key=count)
 
 
 def _prefix(session: Session, tokens: list[str], types: Sequence[str]) -> list[Hit]:
-    per_token = [
-        select(SearchToken.search_name_id, literal(i).label("word")).where(
-            SearchToken.token >= token, SearchToken.token < token + _AFTER
-        )
-        for i, token in enumerate(dict.fromkeys(tokens))
-    ]
-    matches = union_all(*per_token).subquery()
-    wanted = len(per_token)
-    ids = (
-        select(matches.c.search_name_id)
-        .group_by(matches.c.search_name_id)
-        .having(func.count(func.distinct(matches.c.word)) == wanted)
-        .limit(PREFIX_CANDIDATES)
+    """Names in which every query word starts a word. Candidates come from the most
+    selective query word (at most PREFIX_CANDIDATES of them) and are checked in full."""
+    candidates = _names_with_words(
+        session, [_driver(session, tokens)], prefix=True, types=types, limit=PREFIX_CANDIDATES
     )
-    statement = _typed(select(SearchName).where(SearchName.id.in_(ids)), types)
     query_letters = sum(len(t) for t in tokens)
     hits = []
-    for row in session.scalars(statement):
-        coverage = min(1.0, query_letters / max(1, len(row.key.replace(" ", ""))))
-        hits.append(_hit(row, PREFIX_FLOOR + PREFIX_SPAN * coverage * 0.999))
+    for row in candidates:
+        words = row.key.split()
+        if all(any(w.startswith(t) for w in words) for t in tokens):
+            coverage = min(1.0, query_letters / max(1, len(row.key.replace(" ", ""))))
+            hits.append(_hit(row, PREFIX_FLOOR + PREFIX_SPAN * coverage * 0.999))
     return hits
-
-
-def _fuzzy_candidate_ids(session: Session, key: str) -> list[str]:
-    if session.get_bind().dialect.name == "postgresql":
-        rows = session.execute(
-            text(
-                "SELECT id FROM search_name WHERE key % :key "
-                "ORDER BY similarity(key, :key) DESC LIMIT :limit"
-            ),
-            {"key": key, "limit": FUZZY_CANDIDATES},
-        )
-        return [r[0] for r in rows]
-    grams = sorted({key[i : i + 3] for i in range(len(key) - 2)})
-    match = " OR ".join('"' + g.replace('"', '""') + '"' for g in grams)
-    rows = session.execute(
-        text(
-            "SELECT search_name_id FROM search_name_fts WHERE search_name_fts MATCH :match "
-            "ORDER BY rank LIMIT :limit"
-        ),
-        {"match": match, "limit": FUZZY_CANDIDATES},
-    )
-    return [r[0] for r in rows]
 
 
 def similarity(query_key: str, name_key: str) -> float:
@@ -119,20 +130,32 @@ def similarity(query_key: str, name_key: str) -> float:
     return max(fuzz.ratio(query_key, name_key), fuzz.token_sort_ratio(query_key, name_key)) / 100
 
 
-def _fuzzy(session: Session, key: str, types: Sequence[str]) -> list[Hit]:
-    if len(key) < 3:
+def _fuzzy(session: Session, tokens: list[str], types: Sequence[str]) -> list[Hit]:
+    """Names spelled like the query. Each query word is matched against the vocabulary
+    of all name words; the word whose spellings occur in the fewest names supplies the
+    candidates (at most FUZZY_CANDIDATES), which are scored on their whole key."""
+    key = " ".join(tokens)
+    words = [t for t in tokens if len(t) >= 3]
+    if not words:
         return []
+    vocab = vocabulary(session)
+    spellings = {word: vocab.variants(word) for word in words}
+    spelled = [word for word in words if spellings[word]]
+    if not spelled:
+        return []
+    driver = min(spelled, key=lambda w: sum(vocab.frequency[v] for v in spellings[w]))
+    candidates = _names_with_words(
+        session, spellings[driver], prefix=False, types=types, limit=FUZZY_CANDIDATES
+    )
     hits = []
-    for row in _name_rows(session, _fuzzy_candidate_ids(session, key)):
-        if types and row.entity_type not in types:
-            continue
+    for row in candidates:
         score = similarity(key, row.key)
         if score >= FUZZY_MIN_SIMILARITY:
             hits.append(_hit(row, FUZZY_CEILING * score))
     return hits
 
 
-def _hit(row: SearchName, score: float) -> Hit:
+def _hit(row: Row[Any], score: float) -> Hit:
     return Hit(row.entity_id, row.entity_type, score, row.weight, row.name, row.lang, row.kind)
 
 
@@ -149,7 +172,7 @@ def search(session: Session, q: str, types: Sequence[str] = ()) -> list[Hit]:
     key = " ".join(tokens)
     hits = _exact(session, key, " ".join(sorted(tokens)), types)
     hits += _prefix(session, tokens, types)
-    hits += _fuzzy(session, key, types)
+    hits += _fuzzy(session, tokens, types)
     best: dict[str, Hit] = {}
     for hit in sorted(hits, key=_rank_key):
         best.setdefault(hit.entity_id, hit)

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from app.models.search_name import SQLITE_FTS_TABLE, SQLITE_FTS_TRIGGERS
 from app.models.types import PartialDateMatch
 
 revision: str = "0002"
@@ -23,6 +22,20 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 KEY = sa.String(length=500).with_variant(sa.String(length=500, collation="C"), "postgresql")
+
+
+SQLITE_FTS_TABLE = "CREATE VIRTUAL TABLE search_name_fts USING fts5(key, search_name_id UNINDEXED, tokenize='trigram')"
+SQLITE_FTS_TRIGGERS = {
+    "search_name_fts_insert": """CREATE TRIGGER search_name_fts_insert AFTER INSERT ON search_name BEGIN
+        INSERT INTO search_name_fts (key, search_name_id) VALUES (new.key, new.id);
+    END""",
+    "search_name_fts_delete": """CREATE TRIGGER search_name_fts_delete AFTER DELETE ON search_name BEGIN
+        DELETE FROM search_name_fts WHERE search_name_id = old.id;
+    END""",
+    "search_name_fts_update": """CREATE TRIGGER search_name_fts_update AFTER UPDATE OF key ON search_name BEGIN
+        UPDATE search_name_fts SET key = new.key WHERE search_name_id = old.id;
+    END""",
+}
 
 
 def upgrade() -> None:

@@ -1,0 +1,71 @@
+"""The distinct words of every search name, with how many names use each.
+
+Fuzzy matching compares a query's words with this vocabulary in memory (rapidfuzz,
+in C), not with every name: the vocabulary grows far slower than the number of
+names, since names share their words. It is read once per process and dataset
+revision (one GROUP BY over the indexed ``search_token.token``) and then reused.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from app.models import SearchToken
+from app.seed.loader import current_revision
+
+logger = logging.getLogger(__name__)
+SIMILAR_WORD = 75  # rapidfuzz ratio (0–100) for two words to count as spellings of one
+MAX_VARIANTS = 20
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    revision: int
+    words: list[str]
+    frequency: dict[str, int]
+
+    def variants(self, word: str) -> list[str]:
+        """Vocabulary words spelled like ``word`` (itself first when present)."""
+        found = process.extract(
+            word, self.words, scorer=fuzz.ratio, score_cutoff=SIMILAR_WORD, limit=MAX_VARIANTS
+        )
+        return [match for match, _score, _index in found]
+
+
+_lock = threading.Lock()
+_cache: dict[str, Vocabulary] = {}
+
+
+def vocabulary(session: Session) -> Vocabulary:
+    connection = session.connection()
+    key = str(connection.engine.url)
+    revision = current_revision(connection)
+    cached = _cache.get(key)
+    if cached is not None and cached.revision == revision:
+        return cached
+    with _lock:
+        cached = _cache.get(key)
+        if cached is not None and cached.revision == revision:
+            return cached
+        rows = session.execute(
+            select(SearchToken.token, func.count()).group_by(SearchToken.token)
+        ).all()
+        loaded = Vocabulary(revision, [r[0] for r in rows], {r[0]: int(r[1]) for r in rows})
+        _cache[key] = loaded
+        return loaded
+
+
+def warm_vocabulary(engine: Engine) -> None:
+    """Load the vocabulary now; a database without the tables yet is left alone."""
+    try:
+        with Session(engine) as session:
+            vocabulary(session)
+    except SQLAlchemyError:
+        logger.warning("search vocabulary not loaded: the database is not migrated yet")
