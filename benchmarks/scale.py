@@ -3,9 +3,10 @@
     python -m benchmarks.scale --database-url sqlite:///var/g100000.sqlite3 [--label 100k]
 
 Serves the database with the response cache OFF, so every request runs the full
-read path (queries, ranking, serialisation), and drives each endpoint with wrk
-at a moderate load; prints requests/s, p50 and p99, and the server's peak RSS.
-A second server with the cache ON gives the warm figures and its memory.
+read path (queries, ranking, serialisation), and drives each endpoint with wrk over
+one connection (so the latencies are service times, not queueing); prints
+requests/s, p50 and p99, and the server's peak RSS. A second server with the cache
+ON gives the warm figures and its memory.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from benchmarks.run import BIN, start, wait_until_up, wrk
 ENDPOINTS = {
     "detail": "/v1/organisations/socialist-movement-of-kazakhstan",
     "search exact": "/v1/search?" + urlencode({"q": "СДК"}),
-    "search exact (synthetic)": "/v1/search?" + urlencode({"q": "Айгерим Курманова"}),
+    "search exact (common name)": "/v1/search?" + urlencode({"q": "Ainur Kurmanov"}),
     "search prefix": "/v1/search?" + urlencode({"q": "kurm"}),
     "search romanisation": "/v1/search?"
     + urlencode({"q": "Sotsialisticheskoe Dvizhenie Kazakhstana"}),
@@ -51,7 +52,7 @@ def main() -> None:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--label", default="")
     parser.add_argument("--duration", type=int, default=5)
-    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--connections", type=int, default=1)
     args = parser.parse_args()
     logs = Path(tempfile.mkdtemp(prefix="kb-scale-"))
     env = {**os.environ, "KB_DATABASE_URL": args.database_url, "KB_LOG_LEVEL": "warning"}
