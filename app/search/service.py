@@ -5,8 +5,9 @@ Three stages, each an indexed query over ``search_name`` (see docs/search.md):
 1. exact: the query's skeleton equals a name's key, or its sorted words equal the
    name's sorted words (another word order);
 2. prefix: every query word is the start of a word of the name (``search_token``,
-   B-tree range scans);
-3. fuzzy: trigram candidates (pg_trgm on PostgreSQL, FTS5 on SQLite), rescored
+   B-tree range scans, driven by the most selective query word);
+3. fuzzy: query words matched against the vocabulary of name words in memory, the
+   rarest word's spellings looked up through the token B-tree, candidates rescored
    with rapidfuzz and kept above a similarity floor.
 
 Each entity keeps its best-scoring name. Scores fall in bands so that any exact
