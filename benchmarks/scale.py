@@ -74,6 +74,8 @@ def main() -> None:
             for label, path in ENDPOINTS.items():
                 response = httpx.get("http://127.0.0.1:8111" + path, timeout=60)
                 response.raise_for_status()
+                # Warm-up: page caches and the response cache fill before measuring.
+                wrk("http://127.0.0.1:8111" + path, 2, args.connections, "1")
                 sample = wrk("http://127.0.0.1:8111" + path, args.duration, args.connections, "1")
                 rows.append((cached, label, sample))
             rss = peak_rss_mb(server.pid)

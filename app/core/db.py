@@ -18,6 +18,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # A 64 MB page cache per connection (the default is 2 MB): large databases are read
+    # through it, and a miss is a system call even when the OS has the page.
+    cursor.execute("PRAGMA cache_size=-65536")
     cursor.close()
 
 
