@@ -50,7 +50,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # garbage collector's full passes, which otherwise stall requests (p99).
         gc.collect()
         gc.freeze()
-        yield
+        clock: RevisionClock | None = getattr(app.state, "revision_clock", None)
+        async with anyio.create_task_group() as tasks:
+            if clock is not None and settings.revision_check_interval > 0:
+                tasks.start_soon(clock.run)
+            yield
+            tasks.cancel_scope.cancel()
         engine.dispose()
 
     app = FastAPIOffline(

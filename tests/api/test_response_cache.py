@@ -128,3 +128,34 @@ def test_the_cache_is_bounded() -> None:
 def test_the_cache_can_be_turned_off(seeded_url: str) -> None:
     app = create_app(Settings(database_url=seeded_url, data_dir=DATA_DIR, cache_enabled=False))
     assert not hasattr(app.state, "response_cache")
+
+
+def test_the_revision_is_refreshed_in_the_background_not_on_the_request_path() -> None:
+    import anyio
+
+    from app.core.response_cache import RevisionClock
+
+    stored = {"revision": 1}
+    reads: list[int] = []
+
+    def read() -> int:
+        reads.append(stored["revision"])
+        return stored["revision"]
+
+    clock = RevisionClock(read, check_interval=0.01)
+
+    async def scenario() -> None:
+        assert clock.current() == 1
+        calls = len(reads)
+        for _ in range(100):
+            clock.current()
+        assert len(reads) == calls, "current() must not read the database between refreshes"
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(clock.run)
+            stored["revision"] = 2
+            with anyio.fail_after(2):
+                while clock.current() != 2:
+                    await anyio.sleep(0.01)
+            tasks.cancel_scope.cancel()
+
+    anyio.run(scenario)
