@@ -104,10 +104,6 @@ class LRUCache:
             _, evicted = self._items.popitem(last=False)
             self._bytes -= len(evicted.body)
 
-    def clear(self) -> None:
-        self._items.clear()
-        self._bytes = 0
-
 
 def cache_key(scope: Scope) -> str:
     """Path plus the query with its parameters in a canonical order.
