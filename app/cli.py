@@ -10,6 +10,7 @@ import typer
 from app.core.config import get_settings
 from app.core.db import create_db_engine
 from app.core.migrations import upgrade
+from app.seed.coverage import check_coverage
 from app.seed.dataset import DataError, dump_summary, load_dataset
 from app.seed.loader import is_empty, seed
 
@@ -42,6 +43,26 @@ def check_data() -> None:
         _report_data_error(exc)
         raise typer.Exit(1) from None
     typer.echo(dump_summary(dataset))
+
+
+@cli.command("check-coverage")
+def check_coverage_command() -> None:
+    """Check that every sentence of the article is held by records or excluded with a reason."""
+    data_dir = get_settings().data_dir
+    try:
+        dataset = load_dataset(data_dir)
+    except DataError as exc:
+        _report_data_error(exc)
+        raise typer.Exit(1) from None
+    report = check_coverage(dataset, data_dir)
+    if report.problems:
+        _report_data_error(DataError(report.problems))
+        raise typer.Exit(1)
+    covered = len(report.sentences) - len(report.excluded)
+    typer.echo(
+        f"{covered} of {len(report.sentences)} sentences covered, "
+        f"{len(report.excluded)} excluded with a reason"
+    )
 
 
 @cli.command()

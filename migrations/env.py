@@ -42,9 +42,22 @@ def run_migrations_online() -> None:
     engine = create_db_engine(_url())
     try:
         with engine.connect() as conn:
+            sqlite = conn.dialect.name == "sqlite"
+            if sqlite:
+                # Batch migrations rebuild tables (copy, drop, rename); with foreign
+                # keys on, dropping a referenced table fails. The pragma only takes
+                # effect outside a transaction; the check below restores the guarantee.
+                conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                conn.commit()  # end SQLAlchemy's autobegun transaction: Alembic owns the next
             _configure(conn)
             with context.begin_transaction():
                 context.run_migrations()
+            if sqlite:
+                problems = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                conn.commit()
+                if problems:
+                    raise RuntimeError(f"migration left broken foreign keys: {problems[:5]}")
     finally:
         engine.dispose()
 

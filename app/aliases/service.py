@@ -57,6 +57,7 @@ def list_aliases(
             sources[source.alias_id].append({"citation": source.citation_id, "quote": source.quote})
     items = [
         {
+            "id": row.Alias.id,
             "name": row.Alias.name,
             "lang": row.Alias.lang,
             "kind": row.Alias.kind,

@@ -15,6 +15,7 @@ FactKind = Literal[
     "event_place",
     "event_figure",
     "claim",
+    "statement",
 ]
 
 

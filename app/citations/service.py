@@ -20,6 +20,7 @@ from app.models import (
     Participation,
     Relation,
     Source,
+    Statement,
 )
 from app.models.source import FACT_COLUMNS
 from app.provenance.service import load_refs
@@ -65,6 +66,7 @@ _FACT_TABLES: dict[str, Any] = {
     "event_place_id": EventPlace,
     "event_figure_id": EventFigure,
     "claim_id": Claim,
+    "statement_id": Statement,
 }
 
 
@@ -83,7 +85,23 @@ def _describe(column: str, row: Any) -> tuple[str, list[str], str]:
     if column == "event_figure_id":
         value = f"{row.value:g}"
         return row.event_id, [], f"{row.measure}: {row.qualifier.replace('_', ' ')} {value}"
+    if column == "statement_id":
+        return (
+            row.subject_id,
+            [row.value_entity_id] if row.value_entity_id else [],
+            (f"{row.property}: {_statement_value(row)}"),
+        )
     return row.entity_id, [], f"{row.field} = {row.value} (disputed)"
+
+
+def _statement_value(row: Any) -> str:
+    if row.value_type == "entity":
+        return str(row.value_entity_id)
+    if row.value_type == "text":
+        return str(row.value_text)
+    if row.value_type == "date":
+        return str(row.value_date)
+    return f"{row.value_amount:g}" + (f" {row.value_unit}" if row.value_unit else "")
 
 
 def cited_by(session: Session, citation_id: str) -> list[dict[str, Any]]:

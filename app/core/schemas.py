@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import BaseModel, ConfigDict, Field
 
-EntityTypeName = Literal["organisation", "person", "event", "place"]
+from app.core.vocabulary import EntityType
+
+EntityTypeName = EntityType
 
 
 class ReadModel(BaseModel):

@@ -9,9 +9,19 @@ from app.events.schemas import EventRead
 from app.organisations.schemas import OrganisationRead
 from app.people.schemas import PersonRead
 from app.places.schemas import PlaceRead
+from app.provenance.schemas import EntityBase
+
+
+class ConceptRead(EntityBase):
+    """An abstract thing statements point at: an ideology, a doctrine."""
+
+    type: Literal["concept"]
+    classification: str | None = Field(default=None, examples=["ideology"])
+
 
 EntityRead = Annotated[
-    OrganisationRead | PersonRead | EventRead | PlaceRead, Field(discriminator="type")
+    OrganisationRead | PersonRead | EventRead | PlaceRead | ConceptRead,
+    Field(discriminator="type"),
 ]
 
 

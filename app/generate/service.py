@@ -13,28 +13,34 @@ not from the article: such a database is for measuring, never for serving.
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from anyascii import anyascii
-from sqlalchemy import Connection, Engine, Index, insert, inspect, select, text, update
+from sqlalchemy import Boolean, Connection, Engine, Index, insert, inspect, select, text
+from sqlalchemy.orm import Session
 
-from app.core.names import name_tokens
+from app.core.text import fold_case_and_marks
 from app.generate import names as words
-from app.models import Base, Citation, DatasetRevision
-from app.seed.loader import REVISION_ROW_ID, seed
+from app.models import Base, Citation
+from app.provenance.changes import record_changes
+from app.provenance.service import load_bodies
+from app.search.index import reindex
+from app.seed.loader import seed
 from app.seed.rows import TABLE_ORDER
 
 FIRST_SYNTHETIC_REFERENCE = 100
-# Synthetic names repeat (a few thousand distinct person names), so their keys are memoised.
-_tokens = lru_cache(maxsize=100_000)(name_tokens)
-# Insert order: parents before the rows that refer to them (no disputed claims here).
-TABLES = tuple(t for t in TABLE_ORDER if t != "claim")
+GENERATE_ACTOR = "generate"
+# Insert order: parents before the rows that refer to them (no claims, statements or
+# concepts here).
+TABLES = tuple(t for t in TABLE_ORDER if t not in ("claim", "statement", "concept"))
+# Entities per reindex and change-log step after the bulk load.
+_INDEX_CHUNK = 2000
 
 
 class GenerateError(Exception):
@@ -69,6 +75,7 @@ class Generator:
             t: [] for t in ("organisation", "person", "event", "place")
         }
         self.fact = 0
+        self.created_at = dt.datetime.now(dt.UTC)
 
     def _next(self, prefix: str) -> str:
         self.fact += 1
@@ -87,59 +94,36 @@ class Generator:
         self,
         batch: Batch,
         entity_id: str,
-        etype: str,
         name: str,
         aliases: list[tuple[str, str, str]],
     ) -> None:
-        weight = 1 + len(aliases)
-        for alias_name, lang, kind in [(name, "en", "official"), *aliases]:
-            alias_id = None
-            if (alias_name, lang, kind) != (name, "en", "official"):
-                alias_id = self._next("al")
-                batch.add(
-                    "alias",
-                    id=alias_id,
-                    entity_id=entity_id,
-                    name=alias_name,
-                    name_key=alias_name.casefold(),
-                    lang=lang,
-                    kind=kind,
-                    start_date=None,
-                    end_date=None,
-                )
-                self._source(batch, "alias_id", alias_id, f"{entity_id} is also named {alias_name}")
-            tokens = _tokens(alias_name)
-            if not tokens:
-                continue
-            name_id = self._next("sn")
+        for alias_name, lang, kind in aliases:
+            alias_id = self._next("al")
             batch.add(
-                "search_name",
-                id=name_id,
+                "alias",
+                id=alias_id,
                 entity_id=entity_id,
-                entity_type=etype,
-                alias_id=alias_id,
                 name=alias_name,
+                name_key=fold_case_and_marks(alias_name),
                 lang=lang,
                 kind=kind,
                 start_date=None,
                 end_date=None,
-                key=" ".join(tokens),
-                sorted_key=" ".join(sorted(tokens)),
-                weight=weight,
             )
-            for position, token in enumerate(tokens):
-                batch.add(
-                    "search_token",
-                    id=f"{name_id}:{position}",
-                    search_name_id=name_id,
-                    position=position,
-                    token=token,
-                )
+            self._source(batch, "alias_id", alias_id, f"{entity_id} is also named {alias_name}")
 
     def _entity(
         self, batch: Batch, entity_id: str, etype: str, name: str, description: str
     ) -> None:
-        batch.add("entity", id=entity_id, type=etype, name=name, description=description)
+        batch.add(
+            "entity",
+            id=entity_id,
+            type=etype,
+            name=name,
+            description=description,
+            version=1,
+            updated_at=self.created_at,
+        )
         self._source(batch, "entity_id", entity_id, description)
 
     def _pick(self, etype: str) -> str | None:
@@ -156,7 +140,7 @@ class Generator:
         self._entity(batch, entity_id, "place", name, f"a synthetic place named {name}")
         parent = self._pick("place") if self.random.random() < 0.7 else None
         batch.add("place", id=entity_id, classification="town", country="KZ", part_of_id=parent)
-        self._names(batch, entity_id, "place", name, [(cyrillic, "kk-Cyrl", "official")])
+        self._names(batch, entity_id, name, [(cyrillic, "kk-Cyrl", "official")])
         self.by_type["place"].append(entity_id)
 
     def person(self, batch: Batch, index: int) -> None:
@@ -171,7 +155,7 @@ class Generator:
         variant = latin.replace("kh", "h").replace("zh", "j").replace("y", "i")
         aliases = [(cyrillic, "ru-Cyrl", "official"), (variant, "ru-Latn", "romanization")]
         batch.add("person", id=entity_id, birth_date=None, death_date=None)
-        self._names(batch, entity_id, "person", latin, aliases)
+        self._names(batch, entity_id, latin, aliases)
         organisation = self._pick("organisation")
         if organisation:
             membership = self._next("ms")
@@ -216,7 +200,7 @@ class Generator:
             colours=None,
         )
         aliases = [(russian, "ru-Cyrl", "official"), (initials, "en", "abbreviation")]
-        self._names(batch, entity_id, "organisation", english, aliases)
+        self._names(batch, entity_id, english, aliases)
         other = self._pick("organisation")
         if other:
             relation = self._next("rl")
@@ -251,7 +235,6 @@ class Generator:
         self._names(
             batch,
             entity_id,
-            "event",
             english,
             [(f"{russian_kind} в {place_name} {year}", "ru-Cyrl", "official")],
         )
@@ -329,15 +312,16 @@ def _insert(conn: Connection, table: str, rows: list[dict[str, Any]]) -> None:
         return
     target = Base.metadata.tables[table]
     columns = list(target.columns.keys())
+    # Every row names every column (executemany and COPY need it); flags default to false.
+    blank = {c.name: False if isinstance(c.type, Boolean) else None for c in target.columns}
     if conn.dialect.name == "postgresql":
         # COPY is several times faster than batched INSERTs on PostgreSQL.
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row([row.get(c) for c in columns])
+                full = {**blank, **row}
+                copy.write_row([full[c] for c in columns])
         return
-    # executemany needs every row to name every column.
-    blank = dict.fromkeys(columns)
     conn.execute(insert(target), [{**blank, **row} for row in rows])
 
 
@@ -407,11 +391,13 @@ def generate(
         _restore_indexes(conn, indexes)
         if dialect == "postgresql":
             conn.execute(text("ANALYZE"))
-        conn.execute(
-            update(DatasetRevision)
-            .where(DatasetRevision.id == REVISION_ROW_ID)
-            .values(revision=DatasetRevision.revision + 1)
-        )
+        made = [eid for ids in generator.by_type.values() for eid in ids]
+        progress(f"search index and change log for {len(made)} entities")
+        session = Session(bind=conn)
+        for i in range(0, len(made), _INDEX_CHUNK):
+            chunk = made[i : i + _INDEX_CHUNK]
+            reindex(conn, chunk)
+            record_changes(conn, {}, load_bodies(session, chunk), actor=GENERATE_ACTOR)
     if dialect == "sqlite":
         with engine.connect() as conn:
             conn.execute(text("ANALYZE"))

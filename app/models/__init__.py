@@ -2,9 +2,12 @@
 
 from app.models.alias import Alias
 from app.models.base import Base
+from app.models.change import Change
 from app.models.citation import Citation
 from app.models.claim import Claim
+from app.models.concept import Concept
 from app.models.dataset_revision import DatasetRevision
+from app.models.document import Document
 from app.models.entity import Entity
 from app.models.event import Event
 from app.models.event_figure import EventFigure
@@ -17,13 +20,17 @@ from app.models.place import Place
 from app.models.relation import Relation
 from app.models.search_name import SearchName, SearchToken
 from app.models.source import Source
+from app.models.statement import Statement
 
 __all__ = [
     "Alias",
     "Base",
+    "Change",
     "Citation",
     "Claim",
+    "Concept",
     "DatasetRevision",
+    "Document",
     "Entity",
     "Event",
     "EventFigure",
@@ -37,4 +44,5 @@ __all__ = [
     "SearchName",
     "SearchToken",
     "Source",
+    "Statement",
 ]

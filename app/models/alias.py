@@ -5,9 +5,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.vocabulary import ALIAS_KINDS, LANGS
 from app.models.base import ID_LENGTH, Base, FactMixin
 from app.models.types import one_of_check, partial_date_check
-from app.seed.schemas import ALIAS_KINDS, LANGS
 
 if TYPE_CHECKING:
     from app.models.entity import Entity
@@ -19,6 +19,7 @@ class Alias(FactMixin, Base):
     __tablename__ = "alias"
     __table_args__ = (
         UniqueConstraint("entity_id", "name", "lang", "kind"),
+        UniqueConstraint("document_id", "natural_key"),
         one_of_check("lang", LANGS),
         one_of_check("kind", ALIAS_KINDS),
         partial_date_check("start_date"),

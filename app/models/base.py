@@ -3,8 +3,8 @@ SQLite and PostgreSQL and migrations can address them."""
 
 from __future__ import annotations
 
-from sqlalchemy import MetaData, String
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import ForeignKey, MetaData, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -15,14 +15,32 @@ NAMING_CONVENTION = {
 }
 
 ID_LENGTH = 120
+FACT_ID_LENGTH = 40
+DOCUMENT_ID_LENGTH = 64
+NATURAL_KEY_LENGTH = 400
 
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-class FactMixin:
-    """A fact row: a deterministic id derived from its content (see app.seed.rows),
-    so reseeding can diff the desired rows against the stored ones by id."""
+class OwnedMixin:
+    """A row that records its origin: the document whose seed owns it, or NULL for a
+    row made another way (curation through the API, a synthetic generator). ``kb
+    seed`` inserts, updates and deletes only the rows of its own document."""
 
-    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    @declared_attr
+    def document_id(cls) -> Mapped[str | None]:
+        return mapped_column(
+            String(DOCUMENT_ID_LENGTH),
+            ForeignKey("document.id", ondelete="RESTRICT"),
+            index=True,
+        )
+
+
+class FactMixin(OwnedMixin):
+    """A fact row: an opaque id that never changes once given, and the natural key the
+    seed matches it on, so editing a value (a date, a qualifier) keeps the id."""
+
+    id: Mapped[str] = mapped_column(String(FACT_ID_LENGTH), primary_key=True)
+    natural_key: Mapped[str | None] = mapped_column(String(NATURAL_KEY_LENGTH))

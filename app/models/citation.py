@@ -3,11 +3,11 @@ from __future__ import annotations
 from sqlalchemy import Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.base import Base
+from app.models.base import Base, OwnedMixin
 from app.models.types import partial_date_check
 
 
-class Citation(Base):
+class Citation(OwnedMixin, Base):
     """One of the article's numbered references, or the article itself (``article``)."""
 
     __tablename__ = "citation"

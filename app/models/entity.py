@@ -1,13 +1,14 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Index, String, Text
+from sqlalchemy import DateTime, Index, Integer, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import ID_LENGTH, Base
+from app.core.vocabulary import ENTITY_TYPES
+from app.models.base import ID_LENGTH, Base, OwnedMixin
 from app.models.types import one_of_check
-from app.seed.schemas import ENTITY_TYPES
 
 if TYPE_CHECKING:
     from app.models.alias import Alias
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
     from app.models.source import Source
 
 
-class Entity(Base):
+class Entity(OwnedMixin, Base):
     """Every organisation, person, event and place: one id space, one table to refer to.
 
     The subtype tables (organisation, person, event, place) hold the fields only
@@ -32,6 +33,11 @@ class Entity(Base):
     type: Mapped[str] = mapped_column(String(16))
     name: Mapped[str] = mapped_column(String(500), index=True)
     description: Mapped[str | None] = mapped_column(Text)
+    # +1 on every change to the entity's body (its fields, facts or their sources).
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.current_timestamp()
+    )
 
     aliases: Mapped[list[Alias]] = relationship(
         back_populates="entity", order_by="Alias.id", cascade="all, delete-orphan"

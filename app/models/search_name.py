@@ -5,7 +5,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.base import ID_LENGTH, Base, FactMixin
+from app.models.base import FACT_ID_LENGTH, ID_LENGTH, Base
 from app.models.types import partial_date_check
 
 # Byte-wise collation on PostgreSQL, so that prefix ranges (key >= 'kur' AND
@@ -14,7 +14,7 @@ from app.models.types import partial_date_check
 KeyString = String(500).with_variant(String(500, collation="C"), "postgresql")
 
 
-class SearchName(FactMixin, Base):
+class SearchName(Base):
     """Every name of every entity (its own name and each alias) with its search keys.
 
     Derived at seed time from ``entity`` and ``alias``; ``key`` is the spelling-
@@ -31,6 +31,7 @@ class SearchName(FactMixin, Base):
         Index("ix_search_name_sorted_key", "sorted_key"),
     )
 
+    id: Mapped[str] = mapped_column(String(FACT_ID_LENGTH), primary_key=True)
     entity_id: Mapped[str] = mapped_column(
         String(ID_LENGTH), ForeignKey("entity.id", ondelete="CASCADE"), index=True
     )

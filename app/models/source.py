@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import ID_LENGTH, Base, FactMixin
@@ -21,6 +21,7 @@ FACT_COLUMNS = (
     "event_place_id",
     "event_figure_id",
     "claim_id",
+    "statement_id",
 )
 
 
@@ -41,6 +42,7 @@ class Source(FactMixin, Base):
     __tablename__ = "source"
     __table_args__ = (
         CheckConstraint(_ONE_FACT, name="exactly_one_fact"),
+        UniqueConstraint("document_id", "natural_key"),
         *(_fact_index(column) for column in FACT_COLUMNS),
     )
 
@@ -71,6 +73,9 @@ class Source(FactMixin, Base):
     )
     claim_id: Mapped[str | None] = mapped_column(
         String(40), ForeignKey("claim.id", ondelete="CASCADE")
+    )
+    statement_id: Mapped[str | None] = mapped_column(
+        String(40), ForeignKey("statement.id", ondelete="CASCADE")
     )
 
     citation: Mapped[Citation] = relationship(lazy="raise")

@@ -2,23 +2,39 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import datetime as dt
+from typing import Annotated, Literal
 
 from pydantic import Field
 
 from app.core.schemas import EntityRef, ReadModel, SourceRead
+from app.core.vocabulary import AliasKind, Qualifier, StatementQualifier
+
+FactId = Annotated[
+    str,
+    Field(
+        description="Stable id of this fact: it survives edits of the fact's values.",
+        examples=["rl_3f1c0a9e2b7d4c6e8a1b2c3d"],
+    ),
+]
+Inferred = Annotated[bool, Field(description="The text implies this value but does not state it.")]
 
 
 class AliasRead(ReadModel):
+    id: FactId
     name: str
-    lang: str = Field(description="BCP 47 tag with script: en, kk-Cyrl, kk-Latn, ru-Cyrl, ru-Latn.")
-    kind: Literal["official", "former", "abbreviation", "romanization", "translation", "other"]
+    lang: str = Field(
+        description="BCP 47 tag with script: en, kk-Cyrl, kk-Latn, ru-Cyrl, ru-Latn; "
+        "und-Cyrl / und-Latn where the article does not state the language."
+    )
+    kind: AliasKind
     start_date: str | None = None
     end_date: str | None = None
     sources: list[SourceRead]
 
 
 class ClaimRead(ReadModel):
+    id: FactId
     value: str
     sources: list[SourceRead]
 
@@ -26,24 +42,29 @@ class ClaimRead(ReadModel):
 class MembershipOfPerson(ReadModel):
     """On an organisation: who held which role there."""
 
+    id: FactId
     person: EntityRef
     role: str
     start_date: str | None = None
     end_date: str | None = None
+    inferred: Inferred = False
     sources: list[SourceRead]
 
 
 class MembershipInOrganisation(ReadModel):
     """On a person: which role they held where."""
 
+    id: FactId
     organisation: EntityRef
     role: str
     start_date: str | None = None
     end_date: str | None = None
+    inferred: Inferred = False
     sources: list[SourceRead]
 
 
 class RelationRead(ReadModel):
+    id: FactId
     relation: str = Field(description="Verb: section_of, member_of, merged_into, split_from, ...")
     direction: Literal["outgoing", "incoming"] = Field(
         description="`outgoing`: this entity RELATION target; `incoming`: target RELATION this entity."
@@ -51,35 +72,78 @@ class RelationRead(ReadModel):
     target: EntityRef
     start_date: str | None = None
     end_date: str | None = None
+    inferred: Inferred = False
     sources: list[SourceRead]
 
 
 class EventParticipationRead(ReadModel):
     """On an organisation, person or place: an event it took part in."""
 
+    id: FactId
     event: EntityRef
     role: str
     start_date: str | None = None
+    inferred: Inferred = False
     sources: list[SourceRead]
 
 
 class ParticipantRead(ReadModel):
+    id: FactId
     entity: EntityRef
     role: str
+    inferred: Inferred = False
     sources: list[SourceRead]
 
 
 class EventPlaceRead(EntityRef):
     """A place where the event happened, with the evidence for it."""
 
+    fact_id: FactId
     sources: list[SourceRead]
 
 
 class FigureRead(ReadModel):
+    id: FactId
     measure: str = Field(examples=["people_killed"])
     value: float = Field(examples=[227])
-    qualifier: Literal["exactly", "more_than", "at_least", "about", "at_most", "less_than"]
+    qualifier: Qualifier
     unit: str | None = None
+    according_to: str | None = Field(
+        default=None,
+        description="Who gives the figure, in the article's words.",
+        examples=["Kazakh officials"],
+    )
+    inferred: Inferred = False
+    sources: list[SourceRead]
+
+
+class StatementValueRead(ReadModel):
+    """The value, typed: `entity`, `text` (with `lang`), `date` (partial ISO) or
+    `quantity` (`amount` with an optional `unit`)."""
+
+    type: Literal["entity", "text", "date", "quantity"]
+    entity: EntityRef | None = None
+    text: str | None = None
+    lang: str | None = None
+    date: str | None = None
+    amount: float | None = None
+    unit: str | None = None
+
+
+class StatementRead(ReadModel):
+    """A general typed fact (as in Wikibase): property and value, with dates and hedges."""
+
+    id: FactId
+    property: str = Field(description="An id from `GET /v1/properties`.", examples=["ideology"])
+    value: StatementValueRead
+    start_date: str | None = None
+    end_date: str | None = None
+    qualifier: StatementQualifier | None = Field(
+        default=None,
+        description="How the article hedges the statement: former, reportedly, attributed, "
+        "in_part, planned, claimed, more_than, at_least, about.",
+    )
+    inferred: Inferred = False
     sources: list[SourceRead]
 
 
@@ -97,6 +161,8 @@ class EntityBase(ReadModel):
     id: str
     name: str
     description: str | None = None
+    version: int = Field(description="+1 on every change to the entity or its facts.", examples=[1])
+    updated_at: dt.datetime = Field(description="When the current version was written (UTC).")
     aliases: list[AliasRead]
     sources: list[SourceRead]
     disputed: dict[str, list[ClaimRead]] = Field(
@@ -104,6 +170,10 @@ class EntityBase(ReadModel):
         "The plain field holds the best-supported value."
     )
     relations: list[RelationRead]
+    statements: list[StatementRead] = Field(
+        description="Facts no dedicated field holds: ideology, legal status, demands, "
+        "occupations, causes, ... (see `GET /v1/properties`)."
+    )
     as_of: AsOfRead | None = Field(
         default=None, description="The date the body is given as of, when `?as_of=` was sent."
     )

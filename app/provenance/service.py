@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from app.models import (
     Alias,
     Claim,
+    Concept,
     Entity,
     Event,
     EventFigure,
@@ -29,9 +30,11 @@ from app.models import (
     Place,
     Relation,
     Source,
+    Statement,
 )
 from app.models.source import FACT_COLUMNS
 from app.provenance.as_of import NAME_KINDS, name_at
+from app.provenance.changes import iso_timestamp
 
 Body = dict[str, Any]
 SourceList = list[dict[str, str]]
@@ -43,11 +46,12 @@ def _rows(session: Session, statement: Select[Any]) -> list[dict[str, Any]]:
 
 def _entity_rows(session: Session, ids: Collection[str]) -> list[dict[str, Any]]:
     # Core tables, not the mapped subclasses: a subclass entity would join ``entity`` again.
-    org, person, event, place = (
+    org, person, event, place, concept = (
         Organisation.__table__.c,
         Person.__table__.c,
         Event.__table__.c,
         Place.__table__.c,
+        Concept.__table__.c,
     )
     statement = (
         select(
@@ -55,6 +59,8 @@ def _entity_rows(session: Session, ids: Collection[str]) -> list[dict[str, Any]]
             Entity.type,
             Entity.name,
             Entity.description,
+            Entity.version,
+            Entity.updated_at,
             org.classification.label("org_classification"),
             org.founding_date,
             org.dissolution_date,
@@ -70,12 +76,14 @@ def _entity_rows(session: Session, ids: Collection[str]) -> list[dict[str, Any]]
             place.classification.label("place_classification"),
             place.country,
             place.part_of_id,
+            concept.classification.label("concept_classification"),
         )
         .select_from(Entity.__table__)
         .outerjoin(Organisation.__table__, org.id == Entity.id)
         .outerjoin(Person.__table__, person.id == Entity.id)
         .outerjoin(Event.__table__, event.id == Entity.id)
         .outerjoin(Place.__table__, place.id == Entity.id)
+        .outerjoin(Concept.__table__, concept.id == Entity.id)
         .where(Entity.id.in_(ids))
     )
     return _rows(session, statement)
@@ -150,6 +158,11 @@ _EVENT_PLACES = (
     .join(Event.__table__, Event.__table__.c.id == EventPlace.event_id)
     .where(or_(EventPlace.event_id.in_(_ids()), EventPlace.place_id.in_(_ids())))
 )
+_STATEMENTS = (
+    select(Statement.__table__)
+    .where(Statement.subject_id.in_(_ids()))
+    .order_by(Statement.property, Statement.start_date, Statement.id)
+)
 _FIGURES = (
     select(EventFigure.__table__)
     .where(EventFigure.event_id.in_(_ids()))
@@ -176,6 +189,7 @@ def load_bodies(session: Session, ids: Collection[str]) -> dict[str, Body]:
     participations = _fetch(session, _PARTICIPATIONS, found)
     event_places = _fetch(session, _EVENT_PLACES, found)
     figures = _fetch(session, _FIGURES, found)
+    statements = _fetch(session, _STATEMENTS, found)
     sources = _sources(
         session,
         {
@@ -187,6 +201,7 @@ def load_bodies(session: Session, ids: Collection[str]) -> dict[str, Body]:
             "participation_id": [p["id"] for p in participations],
             "event_place_id": [p["id"] for p in event_places],
             "event_figure_id": [f["id"] for f in figures],
+            "statement_id": [s["id"] for s in statements],
         },
     )
     referenced = {e["headquarters_id"] for e in entities} | {e["part_of_id"] for e in entities}
@@ -198,6 +213,7 @@ def load_bodies(session: Session, ids: Collection[str]) -> dict[str, Body]:
         referenced |= {p["event_id"], p["entity_id"]}
     for p in event_places:
         referenced |= {p["event_id"], p["place_id"]}
+    referenced |= {s["value_entity_id"] for s in statements}
     referenced.discard(None)
     refs = load_refs(session, referenced)
     return {
@@ -210,6 +226,7 @@ def load_bodies(session: Session, ids: Collection[str]) -> dict[str, Body]:
             participations,
             event_places,
             figures,
+            statements,
             sources,
             refs,
         )
@@ -226,6 +243,7 @@ def _assemble(
     participations: list[dict[str, Any]],
     event_places: list[dict[str, Any]],
     figures: list[dict[str, Any]],
+    statements: list[dict[str, Any]],
     sources: dict[str, SourceList],
     refs: dict[str, dict[str, str]],
 ) -> Body:
@@ -233,14 +251,19 @@ def _assemble(
     disputed: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for c in claims:
         if c["entity_id"] == eid:
-            disputed[c["field"]].append({"value": c["value"], "sources": sources.get(c["id"], [])})
+            disputed[c["field"]].append(
+                {"id": c["id"], "value": c["value"], "sources": sources.get(c["id"], [])}
+            )
     body: Body = {
         "id": eid,
         "type": etype,
         "name": e["name"],
         "description": e["description"],
+        "version": e["version"],
+        "updated_at": iso_timestamp(e["updated_at"]),
         "aliases": [
             {
+                "id": a["id"],
                 "name": a["name"],
                 "lang": a["lang"],
                 "kind": a["kind"],
@@ -254,6 +277,7 @@ def _assemble(
         "sources": sources.get(eid, []),
         "disputed": dict(disputed),
         "relations": _relations(eid, relations, sources, refs),
+        "statements": [_statement(s, sources, refs) for s in statements if s["subject_id"] == eid],
     }
     if etype == "organisation":
         body |= {
@@ -267,10 +291,12 @@ def _assemble(
             "memberships": sorted(
                 (
                     {
+                        "id": m["id"],
                         "person": refs[m["person_id"]],
                         "role": m["role"],
                         "start_date": m["start_date"],
                         "end_date": m["end_date"],
+                        "inferred": m["inferred"],
                         "sources": sources.get(m["id"], []),
                     }
                     for m in memberships
@@ -287,10 +313,12 @@ def _assemble(
             "memberships": sorted(
                 (
                     {
+                        "id": m["id"],
                         "organisation": refs[m["organisation_id"]],
                         "role": m["role"],
                         "start_date": m["start_date"],
                         "end_date": m["end_date"],
+                        "inferred": m["inferred"],
                         "sources": sources.get(m["id"], []),
                     }
                     for m in memberships
@@ -306,15 +334,17 @@ def _assemble(
             "start_date": e["start_date"],
             "end_date": e["end_date"],
             "places": [
-                {**refs[p["place_id"]], "sources": sources.get(p["id"], [])}
+                {**refs[p["place_id"]], "fact_id": p["id"], "sources": sources.get(p["id"], [])}
                 for p in event_places
                 if p["event_id"] == eid
             ],
             "participants": sorted(
                 (
                     {
+                        "id": p["id"],
                         "entity": refs[p["entity_id"]],
                         "role": p["role"],
+                        "inferred": p["inferred"],
                         "sources": sources.get(p["id"], []),
                     }
                     for p in participations
@@ -324,16 +354,21 @@ def _assemble(
             ),
             "figures": [
                 {
+                    "id": f["id"],
                     "measure": f["measure"],
                     "value": f["value"],
                     "qualifier": f["qualifier"],
                     "unit": f["unit"],
+                    "according_to": f["according_to"],
+                    "inferred": f["inferred"],
                     "sources": sources.get(f["id"], []),
                 }
                 for f in figures
                 if f["event_id"] == eid
             ],
         }
+    elif etype == "concept":
+        body |= {"classification": e["concept_classification"]}
     else:
         body |= {
             "classification": e["place_classification"],
@@ -342,9 +377,11 @@ def _assemble(
             "events": sorted(
                 (
                     {
+                        "id": p["id"],
                         "event": refs[p["event_id"]],
                         "role": "place",
                         "start_date": p["start_date"],
+                        "inferred": False,
                         "sources": sources.get(p["id"], []),
                     }
                     for p in event_places
@@ -372,11 +409,13 @@ def _relations(
             continue
         out.append(
             {
+                "id": r["id"],
                 "relation": r["relation"],
                 "direction": direction,
                 "target": refs[target],
                 "start_date": r["start_date"],
                 "end_date": r["end_date"],
+                "inferred": r["inferred"],
                 "sources": sources.get(r["id"], []),
             }
         )
@@ -393,9 +432,11 @@ def _events_of(
     return sorted(
         (
             {
+                "id": p["id"],
                 "event": refs[p["event_id"]],
                 "role": p["role"],
                 "start_date": p["start_date"],
+                "inferred": p["inferred"],
                 "sources": sources.get(p["id"], []),
             }
             for p in participations
@@ -403,6 +444,32 @@ def _events_of(
         ),
         key=lambda p: (_date_key(p["start_date"]), p["event"]["name"]),
     )
+
+
+def statement_value(s: dict[str, Any], refs: dict[str, dict[str, str]]) -> Body:
+    kind = s["value_type"]
+    if kind == "entity":
+        return {"type": kind, "entity": refs[s["value_entity_id"]]}
+    if kind == "text":
+        return {"type": kind, "text": s["value_text"], "lang": s["value_lang"]}
+    if kind == "date":
+        return {"type": kind, "date": s["value_date"]}
+    return {"type": kind, "amount": s["value_amount"], "unit": s["value_unit"]}
+
+
+def _statement(
+    s: dict[str, Any], sources: dict[str, SourceList], refs: dict[str, dict[str, str]]
+) -> Body:
+    return {
+        "id": s["id"],
+        "property": s["property"],
+        "value": statement_value(s, refs),
+        "start_date": s["start_date"],
+        "end_date": s["end_date"],
+        "qualifier": s["qualifier"],
+        "inferred": s["inferred"],
+        "sources": sources.get(s["id"], []),
+    }
 
 
 def load_names(session: Session, ids: Collection[str], as_of: str | None) -> dict[str, str]:

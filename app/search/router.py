@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
@@ -8,13 +8,12 @@ from app.core.dependencies import AsOfDep, SessionDep
 from app.core.errors import error_responses
 from app.core.pagination import Page, PageDep
 from app.core.responses import page_body
+from app.core.vocabulary import EntityType
 from app.provenance.service import load_names
 from app.search import service
 from app.search.schemas import SearchHit
 
 router = APIRouter()
-
-EntityType = Literal["organisation", "person", "event", "place"]
 
 
 @router.get(

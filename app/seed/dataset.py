@@ -15,9 +15,10 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from app.core.dates import period_end, period_start, validate_partial_date
+from app.core.dates import validate_partial_date
 from app.ingest.article import Article
 from app.ingest.parser import parse_article
+from app.rules.checks import Evidence, check_period, check_sources, check_statement_shape
 from app.seed.schemas import (
     RECORD_BY_TYPE,
     CitationRecord,
@@ -32,6 +33,7 @@ from app.seed.schemas import (
     PlaceRecord,
     RelationRecord,
     SourceRecord,
+    StatementRecord,
 )
 
 ARTICLE_FILE = "article.txt"
@@ -43,6 +45,7 @@ ENTITY_FILES: dict[str, EntityType] = {
     "people": "person",
     "events": "event",
     "places": "place",
+    "concepts": "concept",
 }
 
 
@@ -89,6 +92,7 @@ class Dataset:
     entities: dict[str, tuple[EntityType, EntityRecord]]
     memberships: list[MembershipRecord]
     relations: list[RelationRecord]
+    statements: list[StatementRecord] = field(default_factory=list)
 
 
 @dataclass
@@ -101,7 +105,7 @@ class _Collector:
 
 def _label(index: int, raw: object) -> str:
     if isinstance(raw, dict):
-        for key in ("id", "person", "subject"):
+        for key in ("id", "key", "person", "subject"):
             if key in raw:
                 return f"record {index + 1} ({key}: {raw[key]})"
     return f"record {index + 1}"
@@ -138,36 +142,36 @@ def _validate(
     return records
 
 
-def _sources_in(value: Any, path: str = "") -> Iterator[tuple[str, SourceRecord]]:
+def sources_in(value: Any, path: str = "") -> Iterator[tuple[str, SourceRecord]]:
     """Every SourceRecord nested anywhere in a record, with its location."""
     if isinstance(value, SourceRecord):
         yield path, value
     elif isinstance(value, BaseModel):
         for name in type(value).model_fields:
-            yield from _sources_in(getattr(value, name), f"{path}.{name}" if path else name)
+            yield from sources_in(getattr(value, name), f"{path}.{name}" if path else name)
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            yield from _sources_in(item, f"{path}[{i}]")
+            yield from sources_in(item, f"{path}[{i}]")
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from _sources_in(item, f"{path}.{key}")
+            yield from sources_in(item, f"{path}.{key}")
 
 
 def _check_sources(
     record: BaseModel, rel: str, label: str, article: Article, citations: set[str], out: _Collector
 ) -> None:
-    for loc, source in _sources_in(record):
-        if source.citation not in citations:
-            out.add(rel, label, f"{loc}: unknown citation {source.citation!r}")
-        if not article.contains(source.quote):
-            out.add(rel, label, f"{loc}: quote is not in the article: {source.quote!r}")
+    evidence = [Evidence(loc, src.citation, src.quote) for loc, src in sources_in(record)]
+    for loc, problem in check_sources(
+        evidence, quote_in_article=article.normalised.__contains__, citations=citations
+    ):
+        out.add(rel, label, f"{loc}: {problem}")
 
 
 def _check_period(
     rel: str, label: str, start: str | None, end: str | None, out: _Collector
 ) -> None:
-    if start and end and period_start(start) > period_end(end):
-        out.add(rel, label, f"start_date {start} is after end_date {end}")
+    for _loc, problem in check_period(start, end):
+        out.add(rel, label, problem)
 
 
 def _dedupe(items: Iterable[T]) -> list[T]:
@@ -294,6 +298,22 @@ def _check_refs(
         need(rel, label, r.subject, "subject")
         need(rel, label, r.object, "object")
         _check_period(rel, label, r.start_date, r.end_date, out)
+    keys: dict[str, str] = {}
+    for st in dataset.statements:
+        rel, label = link_origin.get(id(st), (PARSED, f"key: {st.key}"))
+        if st.key in keys:
+            out.add(rel, label, f"key {st.key!r} is also used in {keys[st.key]}")
+        keys.setdefault(st.key, rel)
+        value_entity = st.value.entity
+        for loc, problem in check_statement_shape(
+            subject_type=types.get(st.subject),
+            property_id=st.property,
+            value_type=st.value.value_type,
+            value_entity_type=types.get(value_entity) if value_entity else None,
+            value_entity=value_entity,
+        ):
+            out.add(rel, label, f"{loc}: {problem}")
+        _check_period(rel, label, st.start_date, st.end_date, out)
 
 
 def load_dataset(data_dir: Path) -> Dataset:
@@ -367,9 +387,11 @@ def load_dataset(data_dir: Path) -> Dataset:
         _check_sources(m, PARSED, f"person: {m.person}", article, citation_ids, out)
     for r in relations:
         _check_sources(r, PARSED, f"subject: {r.subject}", article, citation_ids, out)
+    statements: list[StatementRecord] = []
     for prefix, model, target in (
         ("memberships", MembershipRecord, memberships),
         ("relations", RelationRecord, relations),
+        ("statements", StatementRecord, statements),
     ):
         for path in _curated_files(curated, prefix):
             rel = f"{CURATED_DIR}/{path.name}"
@@ -385,6 +407,7 @@ def load_dataset(data_dir: Path) -> Dataset:
         entities=entities,
         memberships=_dedupe(memberships),
         relations=_dedupe(relations),
+        statements=statements,
     )
     _check_refs(dataset, origin, link_origin, out)
     if out.problems:
@@ -402,6 +425,7 @@ def summary(dataset: Dataset) -> dict[str, int]:
         "citations": len(dataset.citations),
         "memberships": len(dataset.memberships),
         "relations": len(dataset.relations),
+        "statements": len(dataset.statements),
     }
 
 

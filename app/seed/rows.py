@@ -1,8 +1,8 @@
-"""Turn a checked Dataset into table rows with deterministic ids.
+"""Turn a checked Dataset into the table rows its document owns.
 
-A fact row's id is a hash of what identifies it (an alias: entity, name,
-language, kind), so the same data always gives the same rows and the loader can
-diff desired rows against stored ones by id.
+Every fact row carries its natural key (what identifies it within the document)
+and a new-fact id derived from document and key; the loader keeps the stored id
+of a fact whose key it finds, so editing a value keeps the fact's id.
 """
 
 from __future__ import annotations
@@ -12,10 +12,11 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.core.names import name_tokens
+from app.core.keys import natural_key, new_fact_id, source_key
 from app.core.text import fold_case_and_marks, normalise_whitespace
 from app.seed.dataset import DataError, DataProblem, Dataset
 from app.seed.schemas import (
+    ConceptRecord,
     EntityRecord,
     EventRecord,
     OrganisationRecord,
@@ -34,6 +35,7 @@ TABLE_ORDER = (
     "organisation",
     "person",
     "event",
+    "concept",
     "alias",
     "membership",
     "relation",
@@ -41,56 +43,67 @@ TABLE_ORDER = (
     "event_place",
     "event_figure",
     "claim",
+    "statement",
     "source",
-    "search_name",
-    "search_token",
 )
-_PREFIX = {
-    "alias": "al",
-    "membership": "ms",
-    "relation": "rl",
-    "participation": "pt",
-    "event_place": "ep",
-    "event_figure": "fg",
-    "claim": "cl",
-    "source": "sr",
-    "search_name": "sn",
-}
-
-
-def fact_id(table: str, *identity: object) -> str:
-    digest = hashlib.sha1(json.dumps(identity, ensure_ascii=False).encode()).hexdigest()
-    return f"{_PREFIX[table]}_{digest[:24]}"
+# Tables whose rows are matched on ``natural_key`` rather than on ``id``.
+KEYED_TABLES = frozenset(TABLE_ORDER[TABLE_ORDER.index("alias") :])
+SUBTYPE_TABLES = ("place", "organisation", "person", "event", "concept")
 
 
 @dataclass
 class Rows:
+    document_id: str
     tables: dict[str, dict[str, Row]] = field(default_factory=lambda: {t: {} for t in TABLE_ORDER})
     problems: list[DataProblem] = field(default_factory=list)
 
     def put(self, table: str, row: Row, where: str) -> str:
-        existing = self.tables[table].get(row["id"])
+        """Add a row, keyed by its natural key (facts) or id (the rest)."""
+        key = row["natural_key"] if table in KEYED_TABLES else row["id"]
+        existing = self.tables[table].get(key)
         if existing is not None and existing != row:
             self.problems.append(
                 DataProblem(
                     where,
-                    f"{table} {row['id']}",
+                    f"{table} {key}",
                     f"the same {table} is stated twice with different values: {existing} vs {row}",
                 )
             )
-        self.tables[table][row["id"]] = row
+        self.tables[table][key] = row
         return str(row["id"])
 
-    def fact(self, table: str, identity: tuple[object, ...], values: Row, where: str) -> str:
-        return self.put(table, {"id": fact_id(table, *identity), **values}, where)
+    def fact(self, table: str, key: str, values: Row, where: str) -> tuple[str, str]:
+        """Add a fact; returns its (new-fact) id and its natural key."""
+        row = {
+            "id": new_fact_id(self.document_id, table, key),
+            "natural_key": key,
+            "document_id": self.document_id,
+            **values,
+        }
+        return self.put(table, row, where), key
 
-    def sources(self, column: str, target_id: str, sources: list[SourceRecord], where: str) -> None:
+    def sources(
+        self,
+        column: str,
+        fact: tuple[str, str],
+        sources: list[SourceRecord],
+        where: str,
+    ) -> None:
+        target_id, fact_key = fact
+        table = column.removesuffix("_id")
         for source in sources:
             quote = normalise_whitespace(source.quote)
-            self.fact(
+            key = source_key(table, fact_key, source.citation, quote)
+            self.put(
                 "source",
-                (column, target_id, source.citation, quote),
-                {"citation_id": source.citation, "quote": quote, column: target_id},
+                {
+                    "id": new_fact_id(self.document_id, "source", key),
+                    "natural_key": key,
+                    "document_id": self.document_id,
+                    "citation_id": source.citation,
+                    "quote": quote,
+                    column: target_id,
+                },
                 where,
             )
 
@@ -136,6 +149,8 @@ def _subtype_row(record: EntityRecord) -> tuple[str, Row]:
             "country": record.country,
             "part_of_id": record.part_of,
         }
+    if isinstance(record, ConceptRecord):
+        return "concept", {"id": record.id, "classification": record.classification}
     raise TypeError(f"no table for {type(record).__name__}")
 
 
@@ -151,198 +166,164 @@ def _places_parents_first(rows: dict[str, Row]) -> dict[str, Row]:
     return dict(sorted(rows.items(), key=lambda item: (depth(item[0]), item[0])))
 
 
-# Which entities each kind of fact row involves, by the row's columns.
-_INVOLVES = {
-    "entity": ("id",),
-    "alias": ("entity_id",),
-    "membership": ("person_id", "organisation_id"),
-    "relation": ("subject_id", "object_id"),
-    "participation": ("event_id", "entity_id"),
-    "event_place": ("event_id", "place_id"),
-    "event_figure": ("event_id",),
-    "claim": ("entity_id",),
-}
+def _key(explicit: str | None, *parts: object) -> str:
+    return natural_key("key", explicit) if explicit else natural_key(*parts)
 
 
-def _weights(rows: Rows) -> dict[str, int]:
-    """How much the knowledge base knows about each entity: the sources of its facts."""
-    involved: dict[str, tuple[str, ...]] = {}
-    for table, columns in _INVOLVES.items():
-        for row_id, row in rows.tables[table].items():
-            involved[row_id] = tuple(row[c] for c in columns)
-    weights: dict[str, int] = dict.fromkeys(rows.tables["entity"], 0)
-    for source in rows.tables["source"].values():
-        target = next(
-            v for k, v in source.items() if k.endswith("_id") and k != "citation_id" and v
-        )
-        for entity_id in involved[target]:
-            weights[entity_id] += 1
-    return weights
-
-
-def _search_rows(rows: Rows) -> None:
-    weights = _weights(rows)
-    names: list[tuple[str, str | None, str, str, str, str | None, str | None]] = [
-        (e["id"], None, e["name"], "en", "official", None, None)
-        for e in rows.tables["entity"].values()
-    ]
-    names += [
-        (a["entity_id"], a["id"], a["name"], a["lang"], a["kind"], a["start_date"], a["end_date"])
-        for a in rows.tables["alias"].values()
-    ]
-    entity_types = {e["id"]: e["type"] for e in rows.tables["entity"].values()}
-    for entity_id, alias_id, name, lang, kind, start, end in names:
-        tokens = name_tokens(name)
-        if not tokens:
-            continue
-        name_id = rows.fact(
-            "search_name",
-            (entity_id, alias_id, name),
+def _entity_rows(rows: Rows, entity_id: str, entity_type: str, record: EntityRecord) -> None:
+    where = f"entity {entity_id}"
+    rows.put(
+        "entity",
+        {
+            "id": entity_id,
+            "type": entity_type,
+            "name": record.name,
+            "description": record.description,
+            "document_id": rows.document_id,
+        },
+        where,
+    )
+    table, subtype = _subtype_row(record)
+    rows.put(table, subtype, where)
+    rows.sources("entity_id", (entity_id, entity_id), record.sources, where)
+    for alias in record.aliases:
+        fact = rows.fact(
+            "alias",
+            natural_key(entity_id, alias.lang, alias.kind, alias.name),
             {
                 "entity_id": entity_id,
-                "entity_type": entity_types[entity_id],
-                "alias_id": alias_id,
-                "name": name,
-                "lang": lang,
-                "kind": kind,
-                "start_date": start,
-                "end_date": end,
-                "key": " ".join(tokens),
-                "sorted_key": " ".join(sorted(tokens)),
-                "weight": weights[entity_id],
-            },
-            f"search names of {entity_id}",
-        )
-        for position, token in enumerate(tokens):
-            rows.put(
-                "search_token",
-                {
-                    "id": f"{name_id}:{position}",
-                    "search_name_id": name_id,
-                    "position": position,
-                    "token": token,
-                },
-                f"search names of {entity_id}",
-            )
-
-
-def build_rows(dataset: Dataset) -> Rows:
-    rows = Rows()
-    for citation in dataset.citations.values():
-        rows.put("citation", citation.model_dump(), "citations")
-    for entity_id, (entity_type, record) in sorted(dataset.entities.items()):
-        where = f"entity {entity_id}"
-        rows.put(
-            "entity",
-            {
-                "id": entity_id,
-                "type": entity_type,
-                "name": record.name,
-                "description": record.description,
+                "name": alias.name,
+                "name_key": fold_case_and_marks(alias.name),
+                "lang": alias.lang,
+                "kind": alias.kind,
+                "start_date": alias.start_date,
+                "end_date": alias.end_date,
             },
             where,
         )
-        table, subtype = _subtype_row(record)
-        rows.put(table, subtype, where)
-        rows.sources("entity_id", entity_id, record.sources, where)
-        for alias in record.aliases:
-            alias_id = rows.fact(
-                "alias",
-                (entity_id, alias.name, alias.lang, alias.kind),
+        rows.sources("alias_id", fact, alias.sources, where)
+    for field_name, claims in record.disputed.items():
+        plain = getattr(record, field_name)
+        for claim in claims:
+            fact = rows.fact(
+                "claim",
+                natural_key(entity_id, field_name, claim.value),
                 {
                     "entity_id": entity_id,
-                    "name": alias.name,
-                    "name_key": fold_case_and_marks(alias.name),
-                    "lang": alias.lang,
-                    "kind": alias.kind,
-                    "start_date": alias.start_date,
-                    "end_date": alias.end_date,
+                    "field": field_name,
+                    "value": claim.value,
+                    "preferred": claim.value == plain,
                 },
                 where,
             )
-            rows.sources("alias_id", alias_id, alias.sources, where)
-        for field_name, claims in record.disputed.items():
-            plain = getattr(record, field_name)
-            for claim in claims:
-                claim_id = rows.fact(
-                    "claim",
-                    (entity_id, field_name, claim.value),
-                    {
-                        "entity_id": entity_id,
-                        "field": field_name,
-                        "value": claim.value,
-                        "preferred": claim.value == plain,
-                    },
-                    where,
-                )
-                rows.sources("claim_id", claim_id, claim.sources, where)
-        if isinstance(record, EventRecord):
-            for place in record.places:
-                ep_id = rows.fact(
-                    "event_place",
-                    (entity_id, place.place),
-                    {"event_id": entity_id, "place_id": place.place},
-                    where,
-                )
-                rows.sources("event_place_id", ep_id, place.sources, where)
-            for participant in record.participants:
-                pt_id = rows.fact(
-                    "participation",
-                    (entity_id, participant.entity, participant.role),
-                    {
-                        "event_id": entity_id,
-                        "entity_id": participant.entity,
-                        "role": participant.role,
-                    },
-                    where,
-                )
-                rows.sources("participation_id", pt_id, participant.sources, where)
-            for figure in record.figures:
-                fg_id = rows.fact(
-                    "event_figure",
-                    (entity_id, figure.measure, figure.value, figure.qualifier),
-                    {
-                        "event_id": entity_id,
-                        "measure": figure.measure,
-                        "value": figure.value,
-                        "qualifier": figure.qualifier,
-                        "unit": figure.unit,
-                    },
-                    where,
-                )
-                rows.sources("event_figure_id", fg_id, figure.sources, where)
+            rows.sources("claim_id", fact, claim.sources, where)
+    if isinstance(record, EventRecord):
+        _event_rows(rows, entity_id, record, where)
+
+
+def _event_rows(rows: Rows, event_id: str, record: EventRecord, where: str) -> None:
+    for place in record.places:
+        fact = rows.fact(
+            "event_place",
+            natural_key(event_id, place.place),
+            {"event_id": event_id, "place_id": place.place},
+            where,
+        )
+        rows.sources("event_place_id", fact, place.sources, where)
+    for participant in record.participants:
+        fact = rows.fact(
+            "participation",
+            _key(participant.key, event_id, participant.entity, participant.role),
+            {
+                "event_id": event_id,
+                "entity_id": participant.entity,
+                "role": participant.role,
+                "inferred": participant.inferred,
+            },
+            where,
+        )
+        rows.sources("participation_id", fact, participant.sources, where)
+    for figure in record.figures:
+        fact = rows.fact(
+            "event_figure",
+            _key(figure.key, event_id, figure.measure),
+            {
+                "event_id": event_id,
+                "measure": figure.measure,
+                "value": figure.value,
+                "qualifier": figure.qualifier,
+                "unit": figure.unit,
+                "according_to": figure.according_to,
+                "inferred": figure.inferred,
+            },
+            where,
+        )
+        rows.sources("event_figure_id", fact, figure.sources, where)
+
+
+def build_rows(dataset: Dataset, document_id: str) -> Rows:
+    rows = Rows(document_id)
+    for citation in dataset.citations.values():
+        rows.put("citation", {**citation.model_dump(), "document_id": document_id}, "citations")
+    for entity_id, (entity_type, record) in sorted(dataset.entities.items()):
+        _entity_rows(rows, entity_id, entity_type, record)
     for m in dataset.memberships:
         where = f"membership {m.person} in {m.organisation}"
-        ms_id = rows.fact(
+        fact = rows.fact(
             "membership",
-            (m.person, m.organisation, m.role, m.start_date),
+            _key(m.key, m.person, m.organisation, m.role),
             {
                 "person_id": m.person,
                 "organisation_id": m.organisation,
                 "role": m.role,
                 "start_date": m.start_date,
                 "end_date": m.end_date,
+                "inferred": m.inferred,
             },
             where,
         )
-        rows.sources("membership_id", ms_id, m.sources, where)
+        rows.sources("membership_id", fact, m.sources, where)
     for r in dataset.relations:
         where = f"relation {r.subject} {r.relation} {r.object}"
-        rl_id = rows.fact(
+        fact = rows.fact(
             "relation",
-            (r.subject, r.relation, r.object, r.start_date),
+            _key(r.key, r.subject, r.relation, r.object),
             {
                 "subject_id": r.subject,
                 "relation": r.relation,
                 "object_id": r.object,
                 "start_date": r.start_date,
                 "end_date": r.end_date,
+                "inferred": r.inferred,
             },
             where,
         )
-        rows.sources("relation_id", rl_id, r.sources, where)
+        rows.sources("relation_id", fact, r.sources, where)
+    for s in dataset.statements:
+        where = f"statement {s.key}"
+        value = s.value
+        fact = rows.fact(
+            "statement",
+            natural_key("key", s.key),
+            {
+                "subject_id": s.subject,
+                "property": s.property,
+                "value_type": value.value_type,
+                "value_entity_id": value.entity,
+                "value_text": value.text,
+                "value_lang": value.lang,
+                "value_date": value.date,
+                "value_amount": value.amount,
+                "value_unit": value.unit,
+                "start_date": s.start_date,
+                "end_date": s.end_date,
+                "qualifier": s.qualifier,
+                "inferred": s.inferred,
+            },
+            where,
+        )
+        rows.sources("statement_id", fact, s.sources, where)
     rows.tables["place"] = _places_parents_first(rows.tables["place"])
-    _search_rows(rows)
     if rows.problems:
         raise DataError(rows.problems)
     return rows

@@ -8,52 +8,37 @@ in a YAML file is an error, not a silently dropped fact.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from app.core.dates import PartialDate
+from app.core.vocabulary import (
+    ALIAS_KINDS,
+    ENTITY_TYPES,
+    LANGS,
+    QUALIFIERS,
+    RELATION_VERBS,
+    AliasKind,
+    EntityType,
+    Lang,
+    Qualifier,
+    RelationVerb,
+    StatementQualifier,
+)
 
-EntityType = Literal["organisation", "person", "event", "place"]
-ENTITY_TYPES: tuple[EntityType, ...] = ("organisation", "person", "event", "place")
-
-Lang = Literal["en", "kk-Cyrl", "kk-Latn", "ru-Cyrl", "ru-Latn", "uk-Cyrl", "uk-Latn"]
-LANGS: tuple[str, ...] = Lang.__args__  # type: ignore[attr-defined]
-
-AliasKind = Literal["official", "former", "abbreviation", "romanization", "translation", "other"]
-ALIAS_KINDS: tuple[str, ...] = AliasKind.__args__  # type: ignore[attr-defined]
-
-Qualifier = Literal["exactly", "more_than", "at_least", "about", "at_most", "less_than"]
-QUALIFIERS: tuple[str, ...] = Qualifier.__args__  # type: ignore[attr-defined]
-
-RelationVerb = Literal[
-    "section_of",
-    "member_of",
-    "participant_in",
-    "merged_into",
-    "split_from",
-    "successor_of",
-    "renamed_from",
-    "affiliated_with",
-    "supported",
-    "opposed",
-    "accused",
-    "part_of",
-    "led_by",
-    "publishes",
-    "remnant_of",
-    "controlled_by",
-    "claims_continuation_of",
-    "founded_by",
-    "named_after",
-    "located_in",
-    "criticised",
-    "replaced",
-    "dismissed",
-    "edited_by",
-    "created_by_merger_of",
+__all__ = [
+    "ALIAS_KINDS",
+    "ENTITY_TYPES",
+    "LANGS",
+    "QUALIFIERS",
+    "RELATION_VERBS",
+    "AliasKind",
+    "EntityType",
+    "Lang",
+    "Qualifier",
+    "RelationVerb",
 ]
-RELATION_VERBS: tuple[str, ...] = RelationVerb.__args__  # type: ignore[attr-defined]
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=120)]
 CitationId = Annotated[str, StringConstraints(pattern=r"^(article|ref-[1-9][0-9]*)$")]
@@ -72,6 +57,11 @@ class SourceRecord(Record):
 
 
 Sources = Annotated[list[SourceRecord], Field(min_length=1)]
+# An explicit natural key: the seed matches a stored fact to its record by this key
+# (by default derived from the fields that identify the fact), so a fact keeps its
+# id when a value that is not part of its key is edited.
+FactKey = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=200)]
+Inferred = Annotated[bool, Field(description="The text implies the value but does not state it.")]
 
 
 class AliasRecord(Record):
@@ -117,6 +107,12 @@ class PersonRecord(EntityRecord):
     death_date: PartialDate | None = None
 
 
+class ConceptRecord(EntityRecord):
+    """An abstract thing a statement can point at: an ideology, a doctrine."""
+
+    classification: NonEmpty | None = None
+
+
 class PlaceRecord(EntityRecord):
     classification: NonEmpty | None = None
     country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None = None
@@ -129,16 +125,22 @@ class EventPlaceRecord(Record):
 
 
 class ParticipantRecord(Record):
+    key: FactKey | None = None
     entity: Slug
     role: NonEmpty
+    inferred: Inferred = False
     sources: Sources
 
 
 class FigureRecord(Record):
+    key: FactKey | None = None
     measure: NonEmpty
     value: float
     qualifier: Qualifier
     unit: NonEmpty | None = None
+    # Who gives the figure, in the article's words ("Kazakh officials").
+    according_to: NonEmpty | None = None
+    inferred: Inferred = False
     sources: Sources
 
 
@@ -152,20 +154,74 @@ class EventRecord(EntityRecord):
 
 
 class MembershipRecord(Record):
+    key: FactKey | None = None
     person: Slug
     organisation: Slug
     role: NonEmpty
     start_date: PartialDate | None = None
     end_date: PartialDate | None = None
+    inferred: Inferred = False
     sources: Sources
 
 
 class RelationRecord(Record):
+    key: FactKey | None = None
     subject: Slug
     relation: RelationVerb
     object: Slug
     start_date: PartialDate | None = None
     end_date: PartialDate | None = None
+    inferred: Inferred = False
+    sources: Sources
+
+
+class StatementValueRecord(Record):
+    """Exactly one of: ``entity`` (an id), ``text`` (with ``lang``), ``date`` (partial
+    ISO), ``amount`` (with an optional ``unit``)."""
+
+    entity: Slug | None = None
+    text: NonEmpty | None = None
+    lang: Lang | None = None
+    date: PartialDate | None = None
+    amount: float | None = None
+    unit: NonEmpty | None = None
+
+    @model_validator(mode="after")
+    def _one_value(self) -> StatementValueRecord:
+        given = [k for k in ("entity", "text", "date", "amount") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "a value needs exactly one of entity, text, date or amount; got "
+                + (", ".join(given) or "none")
+            )
+        if self.lang is not None and self.text is None:
+            raise ValueError("lang goes with a text value only")
+        if self.unit is not None and self.amount is None:
+            raise ValueError("unit goes with an amount only")
+        return self
+
+    @property
+    def value_type(self) -> str:
+        if self.entity is not None:
+            return "entity"
+        if self.text is not None:
+            return "text"
+        if self.date is not None:
+            return "date"
+        return "quantity"
+
+
+class StatementRecord(Record):
+    """A general typed fact, as in Wikibase: subject, property, value."""
+
+    key: FactKey
+    subject: Slug
+    property: NonEmpty
+    value: StatementValueRecord
+    start_date: PartialDate | None = None
+    end_date: PartialDate | None = None
+    qualifier: StatementQualifier | None = None
+    inferred: Inferred = False
     sources: Sources
 
 
@@ -192,11 +248,12 @@ class CitationTranslationRecord(Record):
     title_en: NonEmpty
 
 
-AnyEntityRecord = OrganisationRecord | PersonRecord | PlaceRecord | EventRecord
+AnyEntityRecord = OrganisationRecord | PersonRecord | PlaceRecord | EventRecord | ConceptRecord
 
 RECORD_BY_TYPE: dict[EntityType, type[EntityRecord]] = {
     "organisation": OrganisationRecord,
     "person": PersonRecord,
     "event": EventRecord,
     "place": PlaceRecord,
+    "concept": ConceptRecord,
 }

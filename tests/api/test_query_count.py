@@ -11,8 +11,9 @@ from sqlalchemy import event
 
 # load_bodies: entities, aliases, claims, memberships, relations, participations,
 # event places, figures, sources, referenced names = 10; list pages add count + ids.
-DETAIL_BUDGET = 10
-LIST_BUDGET = 12
+# One SELECT per fact table (statements included), one for sources, one for names.
+DETAIL_BUDGET = 11
+LIST_BUDGET = 13
 
 
 @contextmanager

@@ -1,0 +1,160 @@
+"""Versions and the change log: one new version, and one appended change, for every
+entity whose body a write changed, in the write's own transaction.
+
+The change ``seq`` values and the dataset revision come from one
+``UPDATE dataset_revision ... RETURNING``. That statement locks the counter row until
+the transaction ends, so concurrent writers take their numbers one after the other and
+``seq`` follows commit order: a reader of ``/v1/changes?since=N`` never sees a lower
+number appear later.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import jsonpatch
+from sqlalchemy import Connection, bindparam, func, insert, select, update
+
+from app.models import Change, DatasetRevision, Entity
+
+REVISION_ROW_ID = 1
+# Body fields the change log itself maintains: not part of what changed.
+VERSION_FIELDS = ("version", "updated_at")
+_CHUNK = 2000
+
+Body = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ChangeOutcome:
+    changes: int
+    revision: int
+
+
+def content(body: Mapping[str, Any]) -> Body:
+    return {k: v for k, v in body.items() if k not in VERSION_FIELDS}
+
+
+def iso_timestamp(value: dt.datetime) -> str:
+    """UTC, second precision, with a Z (SQLite hands back naive datetimes: they are UTC)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def take_numbers(conn: Connection, changes: int) -> tuple[int, int]:
+    """Bump the revision by one and the change seq by ``changes``, atomically; returns
+    (the last seq taken, the new revision)."""
+    table = DatasetRevision.__table__
+    now = dt.datetime.now(dt.UTC)
+    taken = conn.execute(
+        update(table)
+        .where(table.c.id == REVISION_ROW_ID)
+        .values(revision=table.c.revision + 1, seq=table.c.seq + changes, updated_at=now)
+        .returning(table.c.seq, table.c.revision)
+    ).first()
+    if taken is not None:
+        return int(taken[0]), int(taken[1])
+    conn.execute(
+        insert(table).values(
+            id=REVISION_ROW_ID, revision=1, seq=changes, fingerprint="", updated_at=now
+        )
+    )
+    return changes, 1
+
+
+def _logged(conn: Connection, ids: list[str]) -> dict[str, int]:
+    """The last logged version of each entity that has any change."""
+    found: dict[str, int] = {}
+    for i in range(0, len(ids), _CHUNK):
+        rows = conn.execute(
+            select(Change.entity_id, func.max(Change.version))
+            .where(Change.entity_id.in_(ids[i : i + _CHUNK]))
+            .group_by(Change.entity_id)
+        )
+        found |= {row[0]: int(row[1]) for row in rows}
+    return found
+
+
+def _summary(op: str, old: Body | None, new: Body | None) -> str:
+    if op != "update" or old is None or new is None:
+        return {"create": "created", "delete": "deleted"}.get(op, op)
+    fields = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
+    return "changed " + ", ".join(fields)
+
+
+def record_changes(
+    conn: Connection,
+    before: Mapping[str, Body],
+    after: Mapping[str, Body],
+    *,
+    actor: str,
+    rows_changed: bool = False,
+) -> ChangeOutcome:
+    """Compare bodies before and after a write; give each changed entity its next version
+    and append its change. An entity with no change yet (made before the log existed)
+    gets a ``create`` change for its current version, so every entity has a history."""
+    ids = sorted(set(before) | set(after))
+    logged = _logged(conn, ids)
+    pending: list[tuple[str, str, str, int, Body | None, Body | None]] = []
+    for eid in ids:
+        old, new = before.get(eid), after.get(eid)
+        if new is None:
+            assert old is not None
+            pending.append((eid, old["type"], "delete", old["version"] + 1, content(old), None))
+        elif old is None:
+            # An id given again after a delete continues its history.
+            version = logged.get(eid, 0) + 1
+            pending.append((eid, new["type"], "create", version, None, content(new)))
+        elif content(old) != content(new):
+            version = old["version"] + 1
+            pending.append((eid, new["type"], "update", version, content(old), content(new)))
+        elif eid not in logged:
+            pending.append((eid, new["type"], "create", new["version"], None, content(new)))
+    if not pending and not rows_changed:
+        revision = conn.execute(
+            select(DatasetRevision.revision).where(DatasetRevision.id == REVISION_ROW_ID)
+        ).scalar()
+        return ChangeOutcome(0, int(revision or 0))
+    last_seq, revision = take_numbers(conn, len(pending))
+    now = dt.datetime.now(dt.UTC)
+    stamp = iso_timestamp(now)
+    versions = [
+        {"b_id": eid, "b_version": version}
+        for eid, _, op, version, _, _ in pending
+        if op != "delete"
+    ]
+    if versions:
+        conn.execute(
+            update(Entity.__table__)
+            .where(Entity.__table__.c.id == bindparam("b_id"))
+            .values(version=bindparam("b_version"), updated_at=now),
+            versions,
+        )
+    first_seq = last_seq - len(pending) + 1
+    rows = []
+    for n, (eid, etype, op, version, old, new) in enumerate(pending):
+        body = None if new is None else {**new, "version": version, "updated_at": stamp}
+        rows.append(
+            {
+                "seq": first_seq + n,
+                "at": now,
+                "entity_id": eid,
+                "entity_type": etype,
+                "op": op,
+                "version": version,
+                "actor": actor,
+                "summary": _summary(op, old, new),
+                "patch": json.dumps(
+                    jsonpatch.make_patch(old or {}, new or {}).patch, ensure_ascii=False
+                ),
+                "body": None if body is None else json.dumps(body, ensure_ascii=False),
+            }
+        )
+    if rows:
+        conn.execute(insert(Change.__table__), rows)
+    return ChangeOutcome(len(pending), revision)
