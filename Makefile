@@ -22,10 +22,11 @@ run: $(STAMP) ## Migrate, seed an empty database and serve on http://$(HOST):$(P
 test: $(STAMP) ## The test suite (SQLite; KB_TEST_DATABASE_URL=postgresql+psycopg://... for PostgreSQL)
 	$(BIN)/python -m pytest
 
-lint: $(STAMP) ## ruff and mypy --strict
+lint: $(STAMP) ## ruff, mypy --strict and the import layering contract
 	$(BIN)/ruff check app tests migrations benchmarks
 	$(BIN)/ruff format --check app tests migrations benchmarks
 	$(BIN)/mypy app
+	$(BIN)/lint-imports
 
 check: lint test
 

@@ -9,11 +9,15 @@ from app.aliases.router import router as aliases
 from app.citations.router import router as citations
 from app.entities.router import router as entities
 from app.events.router import router as events
+from app.history.router import changes_router as changes
+from app.history.router import history_router as history
 from app.organisations.router import router as organisations
 from app.people.router import router as people
 from app.places.router import router as places
 from app.reconcile.router import router as reconcile
 from app.search.router import router as search
+from app.statements.router import properties_router as properties
+from app.statements.router import statements_router as statements
 from app.timeline.router import router as timeline
 
 TAGS = [
@@ -28,6 +32,11 @@ TAGS = [
     },
     {"name": "places", "description": "Cities, regions and countries."},
     {"name": "entities", "description": "Any entity by id."},
+    {
+        "name": "statements",
+        "description": "Typed facts (ideology, demands, occupations, ...) and their vocabulary.",
+    },
+    {"name": "history", "description": "Versions of entities and the change log."},
     {"name": "search", "description": "Find entities by any name, in any script."},
     {"name": "timeline", "description": "Dated facts in chronological order."},
     {"name": "reconcile", "description": "W3C Reconciliation Service API 0.2, for OpenRefine."},
@@ -43,6 +52,10 @@ def mount_routers(app: FastAPI) -> None:
     app.include_router(events, prefix="/v1/events", tags=["events"])
     app.include_router(places, prefix="/v1/places", tags=["places"])
     app.include_router(entities, prefix="/v1/entities", tags=["entities"])
+    app.include_router(history, prefix="/v1/entities", tags=["history"])
+    app.include_router(changes, prefix="/v1/changes", tags=["history"])
+    app.include_router(statements, prefix="/v1/statements", tags=["statements"])
+    app.include_router(properties, prefix="/v1/properties", tags=["statements"])
     app.include_router(search, prefix="/v1/search", tags=["search"])
     app.include_router(timeline, prefix="/v1/timeline", tags=["timeline"])
     app.include_router(reconcile, prefix="/v1/reconcile", tags=["reconcile"])

@@ -21,8 +21,8 @@ from app.core.http_cache import ConditionalGetMiddleware, HeadAsGetMiddleware
 from app.core.input_guard import RejectNulMiddleware
 from app.core.response_cache import LRUCache, ResponseCacheMiddleware, RevisionClock
 from app.openapi_examples import install_examples
+from app.provenance.changes import current_revision
 from app.search.vocabulary import warm_vocabulary
-from app.seed.loader import current_revision
 
 DESCRIPTION = """
 A structured knowledge base about the **Socialist Movement of Kazakhstan** and the

@@ -1,6 +1,6 @@
 """Every controlled vocabulary of the knowledge base, declared once.
 
-The data contract (``app.seed.schemas``), the tables' CHECK constraints
+The data contract (``app.rules.records``), the tables' CHECK constraints
 (``app.models``), the read models and ``GET /v1/properties`` all derive from the
 declarations here, so a new value is added in one place.
 """

@@ -2,13 +2,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 
 from app.core.dependencies import AsOfDep, SessionDep
 from app.core.errors import error_responses
 from app.entities import service
 from app.entities.schemas import EntityRead, Graph
-from app.provenance.listing import body_or_404
+from app.history import service as history
+from app.provenance.as_of import apply_as_of
+from app.provenance.listing import body_or_404, entity_etag
 
 router = APIRouter()
 
@@ -21,11 +23,29 @@ router = APIRouter()
 )
 def get_entity(
     session: SessionDep,
+    response: Response,
     as_of: AsOfDep,
     entity_id: Annotated[str, Path(max_length=200, examples=["ainur-kurmanov"])],
+    version: Annotated[
+        int | None,
+        Query(
+            ge=1,
+            le=2**31 - 1,
+            description="The entity as it was at this version (see its `/history`).",
+        ),
+    ] = None,
 ) -> dict[str, Any]:
-    """Any organisation, person, event or place: the same body as its typed endpoint."""
-    return body_or_404(session, entity_id, None, as_of)
+    """Any organisation, person, event, place or concept: the same body as its typed
+    endpoint. `?version=N` answers from the change log with the body as it was then."""
+    if version is None:
+        body = body_or_404(session, entity_id, None, as_of)
+    else:
+        body = history.entity_at_version(session, entity_id, version)
+        body = apply_as_of(body, as_of) if as_of else body
+    response.headers["ETag"] = entity_etag(
+        body, f"as-of-{as_of}" if as_of else None, "snapshot" if version else None
+    )
+    return body
 
 
 @router.get(

@@ -2,17 +2,22 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Path
+from fastapi import Depends, Path, Response
 
 from app.core.dependencies import AsOfDep, SessionDep
-from app.provenance.listing import body_or_404
+from app.provenance.listing import body_or_404, entity_etag
 from app.provenance.service import Body
 
 
 def event_body(
-    session: SessionDep, as_of: AsOfDep, event_id: Annotated[str, Path(max_length=200)]
+    session: SessionDep,
+    response: Response,
+    as_of: AsOfDep,
+    event_id: Annotated[str, Path(max_length=200)],
 ) -> Body:
-    return body_or_404(session, event_id, "event", as_of)
+    body = body_or_404(session, event_id, "event", as_of)
+    response.headers["ETag"] = entity_etag(body, f"as-of-{as_of}" if as_of else None)
+    return body
 
 
 EventDep = Annotated[Body, Depends(event_body)]

@@ -16,7 +16,7 @@ from app.ingest.infobox import InfoboxField, parse_infobox
 from app.ingest.notes import NameNote, parse_notes
 from app.ingest.references import parse_date_text, parse_references
 from app.ingest.related import RelatedEntry, parse_related
-from app.seed.schemas import (
+from app.rules.records import (
     AliasRecord,
     CitationRecord,
     ClaimRecord,

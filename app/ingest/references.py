@@ -6,7 +6,7 @@ import datetime as dt
 import re
 
 from app.core.text import normalise_whitespace
-from app.seed.schemas import CitationRecord
+from app.rules.records import CitationRecord
 
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 DATE_TEXT = (

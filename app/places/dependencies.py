@@ -2,19 +2,22 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Path
+from fastapi import Depends, Path, Response
 
 from app.core.dependencies import AsOfDep, SessionDep
-from app.provenance.listing import body_or_404
+from app.provenance.listing import body_or_404, entity_etag
 from app.provenance.service import Body
 
 
 def place_body(
     session: SessionDep,
+    response: Response,
     as_of: AsOfDep,
     place_id: Annotated[str, Path(max_length=200)],
 ) -> Body:
-    return body_or_404(session, place_id, "place", as_of)
+    body = body_or_404(session, place_id, "place", as_of)
+    response.headers["ETag"] = entity_etag(body, f"as-of-{as_of}" if as_of else None)
+    return body
 
 
 PlaceDep = Annotated[Body, Depends(place_body)]

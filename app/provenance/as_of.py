@@ -57,43 +57,78 @@ def name_at(body: dict[str, Any], date: str) -> str:
     return str(best["name"])
 
 
-def _existence(body: dict[str, Any]) -> tuple[str | None, str | None, str, str]:
-    """(start, end, started-word, ended-word) of the entity's life, by type."""
+_LIFE_FIELDS = {
+    "organisation": ("founding_date", "dissolution_date", "founded", "dissolved"),
+    "person": ("birth_date", "death_date", "born", "died"),
+    "event": ("start_date", "end_date", "began", "ended"),
+}
+
+
+def _values(body: dict[str, Any], field: str) -> list[str]:
+    """The field's value and every value a disputed claim gives it."""
+    values = [body.get(field)] + [c["value"] for c in body.get("disputed", {}).get(field, [])]
+    return sorted({v for v in values if v}, key=period_start)
+
+
+def _inceptions(body: dict[str, Any]) -> list[str]:
+    return [
+        s["value"]["date"]
+        for s in body.get("statements", [])
+        if s["property"] == "inception" and s["value"]["type"] == "date"
+    ]
+
+
+def _existence(body: dict[str, Any]) -> tuple[list[str], list[str], str, str]:
+    """(possible starts, possible ends, started-word, ended-word) of the entity's life:
+    every value the sources give, so that a disputed date is never hidden."""
     etype = body["type"]
+    if etype not in _LIFE_FIELDS:
+        return [], [], "", ""
+    start_field, end_field, began, ended = _LIFE_FIELDS[etype]
+    starts = _values(body, start_field)
+    ends = _values(body, end_field)
     if etype == "organisation":
-        starts = [body.get("founding_date")] + [
-            a["start_date"] for a in body["aliases"] if a["kind"] in NAME_KINDS
+        # The earliest sign of life: an inception statement, or the first dated name.
+        earliest = _inceptions(body) + [
+            a["start_date"] for a in body["aliases"] if a["kind"] in NAME_KINDS and a["start_date"]
         ]
-        known = [s for s in starts if s]
-        return (
-            (min(known, key=period_start) if known else None),
-            body.get("dissolution_date"),
-            "founded",
-            "dissolved",
-        )
-    if etype == "person":
-        return body.get("birth_date"), body.get("death_date"), "born", "died"
-    if etype == "event":
-        return (
-            body.get("start_date"),
-            body.get("end_date") or body.get("start_date"),
-            "began",
-            "ended",
-        )
-    return None, None, "", ""
+        if earliest:
+            first = min(earliest, key=period_start)
+            if not starts or period_start(first) < period_start(starts[0]):
+                return [first, *starts], ends, began, ended
+    if etype == "event" and not ends:
+        ends = starts[-1:]
+    return starts, ends, began, ended
 
 
 def existence_note(body: dict[str, Any], date: str) -> tuple[bool | None, str | None]:
-    start, end, began, ended = _existence(body)
-    if start and period_end(date) < period_start(start):
+    starts, ends, began, ended = _existence(body)
+    kind = body["type"]
+    if starts and period_end(date) < period_start(starts[0]):
         return (
             False,
-            f"{date} is before the earliest date known for this {body['type']} ({began} {start}).",
+            f"{date} is before the earliest date known for this {kind} ({began} {starts[0]}).",
         )
-    if end and period_start(date) > period_end(end):
-        return False, f"{date} is after this {body['type']} {ended} ({end})."
-    if start is None and end is None:
+    if ends and period_start(date) > period_end(ends[-1]):
+        return False, f"{date} is after this {kind} {ended} ({ends[-1]})."
+    if not starts and not ends:
         return None, "The knowledge base holds no dates for when this entity existed."
+    disputed = _values(body, _LIFE_FIELDS[kind][0]) if kind in _LIFE_FIELDS else []
+    if len(disputed) > 1 and period_end(date) < period_start(disputed[-1]):
+        return True, (
+            f"The sources disagree on when this {kind} was {began}: "
+            f"{' or '.join(disputed)}; {date} is "
+            + (
+                "before all of them, but earlier records show it existed."
+                if period_end(date) < period_start(disputed[0])
+                else "between them."
+            )
+        )
+    if len(ends) > 1 and period_start(date) > period_end(ends[0]):
+        return True, (
+            f"The sources disagree on when this {kind} {ended}: "
+            f"{' or '.join(ends)}; {date} is before the latest of them."
+        )
     return True, None
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import jsonpatch
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, func, insert, select, update
 
 from app.models import Change, DatasetRevision, Entity
 
@@ -49,7 +49,7 @@ def iso_timestamp(value: dt.datetime) -> str:
 def take_numbers(conn: Connection, changes: int) -> tuple[int, int]:
     """Bump the revision by one and the change seq by ``changes``, atomically; returns
     (the last seq taken, the new revision)."""
-    table = DatasetRevision.__table__
+    table: Table = DatasetRevision.__table__  # type: ignore[assignment]
     now = dt.datetime.now(dt.UTC)
     taken = conn.execute(
         update(table)
@@ -65,6 +65,13 @@ def take_numbers(conn: Connection, changes: int) -> tuple[int, int]:
         )
     )
     return changes, 1
+
+
+def current_revision(conn: Connection) -> int:
+    value = conn.execute(
+        select(DatasetRevision.revision).where(DatasetRevision.id == REVISION_ROW_ID)
+    ).scalar()
+    return int(value or 0)
 
 
 def _logged(conn: Connection, ids: list[str]) -> dict[str, int]:
@@ -116,10 +123,7 @@ def record_changes(
         elif eid not in logged:
             pending.append((eid, new["type"], "create", new["version"], None, content(new)))
     if not pending and not rows_changed:
-        revision = conn.execute(
-            select(DatasetRevision.revision).where(DatasetRevision.id == REVISION_ROW_ID)
-        ).scalar()
-        return ChangeOutcome(0, int(revision or 0))
+        return ChangeOutcome(0, current_revision(conn))
     last_seq, revision = take_numbers(conn, len(pending))
     now = dt.datetime.now(dt.UTC)
     stamp = iso_timestamp(now)
@@ -129,9 +133,10 @@ def record_changes(
         if op != "delete"
     ]
     if versions:
+        entity: Table = Entity.__table__  # type: ignore[assignment]
         conn.execute(
-            update(Entity.__table__)
-            .where(Entity.__table__.c.id == bindparam("b_id"))
+            update(entity)
+            .where(entity.c.id == bindparam("b_id"))
             .values(version=bindparam("b_version"), updated_at=now),
             versions,
         )
@@ -156,5 +161,5 @@ def record_changes(
             }
         )
     if rows:
-        conn.execute(insert(Change.__table__), rows)
+        conn.execute(insert(Change), rows)
     return ChangeOutcome(len(pending), revision)

@@ -56,6 +56,14 @@ def body_or_404(
     return apply_as_of(body, as_of) if as_of else body
 
 
+def entity_etag(body: Body, *variant: str | None) -> str:
+    """A strong validator from the entity's id and version: the body of one version is
+    always the same bytes. ``variant`` (``as_of``, an old ``version``) tells apart the
+    other representations of the same version."""
+    parts = [str(body["id"]), f"v{body['version']}", *(v for v in variant if v)]
+    return '"' + ".".join(parts) + '"'
+
+
 def parse_sort(sort: str) -> tuple[str, bool]:
     return sort.removeprefix("-"), sort.startswith("-")
 

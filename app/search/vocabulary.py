@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from app.models import SearchToken
-from app.seed.loader import current_revision
+from app.provenance.changes import current_revision
 
 logger = logging.getLogger(__name__)
 SIMILAR_WORD = 75  # rapidfuzz ratio (0–100) for two words to count as spellings of one

@@ -26,8 +26,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from app.core.text import normalise_whitespace
 from app.ingest.sentences import Sentence, article_sentences
+from app.rules.records import EventRecord, SourceRecord
 from app.seed.dataset import DataProblem, Dataset
-from app.seed.schemas import EventRecord, SourceRecord
 
 COVERAGE_GLOB = ("coverage.yaml", "coverage.*.yaml")
 

@@ -19,7 +19,7 @@ from app.core.dates import validate_partial_date
 from app.ingest.article import Article
 from app.ingest.parser import parse_article
 from app.rules.checks import Evidence, check_period, check_sources, check_statement_shape
-from app.seed.schemas import (
+from app.rules.records import (
     RECORD_BY_TYPE,
     CitationRecord,
     CitationTranslationRecord,
@@ -299,11 +299,20 @@ def _check_refs(
         need(rel, label, r.object, "object")
         _check_period(rel, label, r.start_date, r.end_date, out)
     keys: dict[str, str] = {}
+    facts: dict[str, str] = {}
     for st in dataset.statements:
         rel, label = link_origin.get(id(st), (PARSED, f"key: {st.key}"))
         if st.key in keys:
             out.add(rel, label, f"key {st.key!r} is also used in {keys[st.key]}")
         keys.setdefault(st.key, rel)
+        fact = st.model_dump_json(exclude={"key", "sources"})
+        if fact in facts:
+            out.add(
+                rel,
+                label,
+                f"states the same fact as statement {facts[fact]!r}: give that one the sources",
+            )
+        facts.setdefault(fact, st.key)
         value_entity = st.value.entity
         for loc, problem in check_statement_shape(
             subject_type=types.get(st.subject),

@@ -12,12 +12,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from app.models import Base, DatasetRevision, Document, Entity
+from app.models import Base, Document, Entity
 from app.provenance.changes import record_changes
 from app.provenance.service import load_bodies
 from app.search.index import reindex
@@ -25,7 +24,6 @@ from app.seed.dataset import DataError, DataProblem, load_dataset
 from app.seed.rows import KEYED_TABLES, SUBTYPE_TABLES, TABLE_ORDER, Row, Rows, build_rows
 
 ARTICLE_DOCUMENT = "article-socialist-movement-of-kazakhstan"
-REVISION_ROW_ID = 1
 SEED_ACTOR = "seed"
 _BATCH = 5000
 # Entity columns the seed does not set: the change log maintains them.
@@ -236,11 +234,3 @@ def is_empty(engine: Engine) -> bool:
     table = _table("entity")
     with engine.connect() as conn:
         return conn.execute(select(table.c.id).limit(1)).first() is None
-
-
-def current_revision(conn: Connection) -> int:
-    table = _table(DatasetRevision.__tablename__)
-    value: Any = conn.execute(
-        select(table.c.revision).where(table.c.id == REVISION_ROW_ID)
-    ).scalar()
-    return int(value or 0)

@@ -14,8 +14,7 @@ from typing import Any
 
 from app.core.keys import natural_key, new_fact_id, source_key
 from app.core.text import fold_case_and_marks, normalise_whitespace
-from app.seed.dataset import DataError, DataProblem, Dataset
-from app.seed.schemas import (
+from app.rules.records import (
     ConceptRecord,
     EntityRecord,
     EventRecord,
@@ -24,6 +23,7 @@ from app.seed.schemas import (
     PlaceRecord,
     SourceRecord,
 )
+from app.seed.dataset import DataError, DataProblem, Dataset
 
 Row = dict[str, Any]
 

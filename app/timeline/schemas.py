@@ -27,4 +27,9 @@ class TimelineItem(ReadModel):
     kind: TimelineKind
     summary: str = Field(examples=["Socialist Movement of Kazakhstan section of ... (begins)"])
     entities: list[EntityRef] = Field(description="The entities the fact involves.")
+    disputed: bool = Field(
+        default=False,
+        description="The sources disagree on this date: each value they give is its own "
+        "item, with its own sources.",
+    )
     sources: list[SourceRead]

@@ -44,6 +44,7 @@ DATE_FIELDS = {
     "birth": "birth_date",
     "death": "death_date",
 }
+_LIFE_VERBS = {"founding": "founded", "dissolution": "dissolved", "birth": "born", "death": "died"}
 ORG, PERSON, EVENT = Organisation.__table__.c, Person.__table__.c, Event.__table__.c
 
 
@@ -74,14 +75,31 @@ def _branches(entity: str | None) -> list[Select[Any]]:
         else None
     )
     membership, relation, alias = Membership.__table__, Relation.__table__, Alias.__table__
+    claim = Claim.__table__
+
+    def undisputed(kind: str, column: Any) -> ColumnElement[bool]:
+        """A disputed date shows once per claim (below), not once as the plain field."""
+        return ~(
+            select(claim.c.id)
+            .where(claim.c.entity_id == column, claim.c.field == DATE_FIELDS[kind])
+            .exists()
+        )
+
+    def dated(kind: str, date: Any, table: Any) -> tuple[Select[Any], ColumnElement[bool] | None]:
+        return _branch(kind, date, table.c.id, table).where(undisputed(kind, table.c.id)), about(
+            table.c.id
+        )
+
+    def claims(kind: str) -> tuple[Select[Any], ColumnElement[bool] | None]:
+        branch = _branch(kind, claim.c.value, claim.c.id, claim)
+        return branch.where(claim.c.field == DATE_FIELDS[kind]), about(claim.c.entity_id)
+
     parts: list[tuple[Select[Any], ColumnElement[bool] | None]] = [
-        (_branch("founding", ORG.founding_date, ORG.id, Organisation.__table__), about(ORG.id)),
-        (
-            _branch("dissolution", ORG.dissolution_date, ORG.id, Organisation.__table__),
-            about(ORG.id),
-        ),
-        (_branch("birth", PERSON.birth_date, PERSON.id, Person.__table__), about(PERSON.id)),
-        (_branch("death", PERSON.death_date, PERSON.id, Person.__table__), about(PERSON.id)),
+        dated("founding", ORG.founding_date, Organisation.__table__),
+        dated("dissolution", ORG.dissolution_date, Organisation.__table__),
+        dated("birth", PERSON.birth_date, Person.__table__),
+        dated("death", PERSON.death_date, Person.__table__),
+        *(claims(kind) for kind in DATE_FIELDS),
         (_branch("event", EVENT.start_date, EVENT.id, Event.__table__), events_of),
         (
             _branch("renaming", alias.c.start_date, alias.c.id, alias).where(
@@ -138,7 +156,16 @@ def _hydrate(session: Session, rows: list[tuple[str, str, str]]) -> list[dict[st
     ids: dict[str, set[str]] = defaultdict(set)
     for _, kind, fact_id in rows:
         ids[kind.split("_")[0]].add(fact_id)
-    entity_ids = ids["founding"] | ids["dissolution"] | ids["birth"] | ids["death"] | ids["event"]
+    life = ids["founding"] | ids["dissolution"] | ids["birth"] | ids["death"]
+    # A life date is the entity's own field, or one claim of a disputed field.
+    disputes = _by_id(session, Claim, life)
+    rival_values: dict[tuple[str, str], list[str]] = defaultdict(list)
+    if disputes:
+        for c in session.scalars(
+            select(Claim).where(Claim.entity_id.in_({d.entity_id for d in disputes.values()}))
+        ):
+            rival_values[(c.entity_id, c.field)].append(c.value)
+    entity_ids = (life - set(disputes)) | ids["event"]
     aliases = _by_id(session, Alias, ids["renaming"])
     memberships = _by_id(session, Membership, ids["membership"])
     relations = _by_id(session, Relation, ids["relation"])
@@ -152,6 +179,7 @@ def _hydrate(session: Session, rows: list[tuple[str, str, str]]) -> list[dict[st
         ):
             participants[row.event_id].append(row.entity_id)
     referenced = set(entity_ids) | {a.entity_id for a in aliases.values()}
+    referenced |= {d.entity_id for d in disputes.values()}
     referenced |= {m.person_id for m in memberships.values()} | {
         m.organisation_id for m in memberships.values()
     }
@@ -172,21 +200,31 @@ def _hydrate(session: Session, rows: list[tuple[str, str, str]]) -> list[dict[st
         else {}
     )
     sources = _sources(
-        session, entity_ids, set(aliases), set(memberships), set(relations), set(claims.values())
+        session,
+        entity_ids,
+        set(aliases),
+        set(memberships),
+        set(relations),
+        set(claims.values()) | set(disputes),
     )
 
     items = []
     for date, kind, fact_id in rows:
-        item: dict[str, Any] = {"date": date, "end_date": None, "kind": kind}
-        if kind in ("founding", "dissolution", "birth", "death"):
-            ref = refs[fact_id]
-            verb = {
-                "founding": "founded",
-                "dissolution": "dissolved",
-                "birth": "born",
-                "death": "died",
+        item: dict[str, Any] = {"date": date, "end_date": None, "kind": kind, "disputed": False}
+        if kind in DATE_FIELDS and fact_id in disputes:
+            c = disputes[fact_id]
+            ref = refs[c.entity_id]
+            values = sorted(rival_values[(c.entity_id, c.field)])
+            item |= {
+                "summary": f"{ref['name']} {_LIFE_VERBS[kind]} "
+                f"(disputed: the sources give {' or '.join(values)})",
+                "entities": [ref],
+                "sources": sources.get(fact_id, []),
+                "disputed": True,
             }
-            item |= {"summary": f"{ref['name']} {verb[kind]}", "entities": [ref]}
+        elif kind in DATE_FIELDS:
+            ref = refs[fact_id]
+            item |= {"summary": f"{ref['name']} {_LIFE_VERBS[kind]}", "entities": [ref]}
             claim = claims.get((fact_id, DATE_FIELDS[kind]))
             item["sources"] = (
                 sources[claim] if claim else _mentioning(sources.get(fact_id, []), date)

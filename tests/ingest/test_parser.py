@@ -9,7 +9,7 @@ from app.ingest.notes import parse_notes
 from app.ingest.parser import parse_article
 from app.ingest.references import parse_date_text, parse_reference
 from app.ingest.related import parse_related
-from app.seed.schemas import OrganisationRecord
+from app.rules.records import OrganisationRecord
 
 ARTICLE = Article.from_file(PROJECT_ROOT / "data" / "article.txt")
 

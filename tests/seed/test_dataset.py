@@ -9,8 +9,8 @@ from pydantic import BaseModel
 
 from app.core.config import PROJECT_ROOT
 from app.core.text import normalise_whitespace
+from app.rules.records import SourceRecord
 from app.seed.dataset import Dataset, load_dataset, summary
-from app.seed.schemas import SourceRecord
 
 DATA_DIR = PROJECT_ROOT / "data"
 

@@ -6,7 +6,7 @@ import pytest
 from pydantic import ValidationError
 
 from app.core.dates import period_end, period_start, validate_partial_date
-from app.seed.schemas import AliasRecord, MembershipRecord, OrganisationRecord
+from app.rules.records import AliasRecord, MembershipRecord, OrganisationRecord
 
 SOURCE = {"citation": "article", "quote": "Far-left"}
 
