@@ -10,13 +10,15 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import sessionmaker
 
 from app.core.config import PROJECT_ROOT, Settings
 from app.core.db import create_db_engine
@@ -108,3 +110,35 @@ def app(seeded_url: str) -> FastAPI:
 def client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app) as test_client:
         yield test_client
+
+
+@contextmanager
+def rolled_back(app: FastAPI) -> Iterator[Connection]:
+    """Every session the app opens joins one outer transaction (as savepoints), which is
+    rolled back at the end: whatever the block writes, nothing outlives it."""
+    connection = app.state.engine.connect()
+    transaction = connection.begin()
+    original = app.state.session_factory
+    app.state.session_factory = sessionmaker(
+        bind=connection,
+        join_transaction_mode="create_savepoint",
+        expire_on_commit=False,
+        autoflush=False,
+    )
+    try:
+        yield connection
+    finally:
+        app.state.session_factory = original
+        transaction.rollback()
+        connection.close()
+
+
+@pytest.fixture(autouse=True)
+def _isolated(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Tests that use the shared seeded app run in a transaction that is rolled back."""
+    if "app" not in request.fixturenames and "client" not in request.fixturenames:
+        yield
+        return
+    app: FastAPI = request.getfixturevalue("app")
+    with rolled_back(app):
+        yield

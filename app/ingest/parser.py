@@ -175,7 +175,9 @@ def _organisation(article: Article, out: ParsedArticle) -> None:
                     classification="newspaper",
                     sources=[_source(paper[1])],
                     aliases=[
-                        _alias(parts["native"], "ru-Cyrl", "official", [paper[1]]),
+                        # The infobox does not say whether the title is Kazakh or
+                        # Russian (it is spelt the same in both): only its script is known.
+                        _alias(parts["native"], "und-Cyrl", "official", [paper[1]]),
                     ],
                 ),
             )

@@ -17,6 +17,9 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+# The one portable check that differs per dialect (regex on PostgreSQL, GLOB on SQLite).
+from app.models.types import PartialDateMatch
+
 revision: str = "0005"
 down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
@@ -191,20 +194,20 @@ def upgrade() -> None:
         sa.Column("start_date", sa.String(length=10), nullable=True),
         sa.Column("end_date", sa.String(length=10), nullable=True),
         sa.Column("qualifier", sa.String(length=32), nullable=True),
-        sa.Column("inferred", sa.Boolean(), server_default=sa.text("0"), nullable=False),
+        sa.Column("inferred", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column("id", sa.String(length=40), nullable=False),
         sa.Column("natural_key", sa.String(length=400), nullable=True),
         sa.Column("document_id", sa.String(length=64), nullable=True),
         sa.CheckConstraint(
-            "(end_date GLOB '[0-9][0-9][0-9][0-9]' OR end_date GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]' OR end_date GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]')",
+            PartialDateMatch("end_date"),
             name=op.f("ck_statement_end_date_partial_date"),
         ),
         sa.CheckConstraint(
-            "(start_date GLOB '[0-9][0-9][0-9][0-9]' OR start_date GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]' OR start_date GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]')",
+            PartialDateMatch("start_date"),
             name=op.f("ck_statement_start_date_partial_date"),
         ),
         sa.CheckConstraint(
-            "(value_date GLOB '[0-9][0-9][0-9][0-9]' OR value_date GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]' OR value_date GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]')",
+            PartialDateMatch("value_date"),
             name=op.f("ck_statement_value_date_partial_date"),
         ),
         sa.CheckConstraint(
@@ -330,7 +333,7 @@ def upgrade() -> None:
     with op.batch_alter_table("event_figure", schema=None) as batch_op:
         batch_op.add_column(sa.Column("according_to", sa.Text(), nullable=True))
         batch_op.add_column(
-            sa.Column("inferred", sa.Boolean(), server_default=sa.text("0"), nullable=False)
+            sa.Column("inferred", sa.Boolean(), server_default=sa.false(), nullable=False)
         )
         batch_op.add_column(sa.Column("natural_key", sa.String(length=400), nullable=True))
         batch_op.add_column(sa.Column("document_id", sa.String(length=64), nullable=True))
@@ -367,7 +370,7 @@ def upgrade() -> None:
 
     with op.batch_alter_table("membership", schema=None) as batch_op:
         batch_op.add_column(
-            sa.Column("inferred", sa.Boolean(), server_default=sa.text("0"), nullable=False)
+            sa.Column("inferred", sa.Boolean(), server_default=sa.false(), nullable=False)
         )
         batch_op.add_column(sa.Column("natural_key", sa.String(length=400), nullable=True))
         batch_op.add_column(sa.Column("document_id", sa.String(length=64), nullable=True))
@@ -387,7 +390,7 @@ def upgrade() -> None:
 
     with op.batch_alter_table("participation", schema=None) as batch_op:
         batch_op.add_column(
-            sa.Column("inferred", sa.Boolean(), server_default=sa.text("0"), nullable=False)
+            sa.Column("inferred", sa.Boolean(), server_default=sa.false(), nullable=False)
         )
         batch_op.add_column(sa.Column("natural_key", sa.String(length=400), nullable=True))
         batch_op.add_column(sa.Column("document_id", sa.String(length=64), nullable=True))
@@ -407,7 +410,7 @@ def upgrade() -> None:
 
     with op.batch_alter_table("relation", schema=None) as batch_op:
         batch_op.add_column(
-            sa.Column("inferred", sa.Boolean(), server_default=sa.text("0"), nullable=False)
+            sa.Column("inferred", sa.Boolean(), server_default=sa.false(), nullable=False)
         )
         batch_op.add_column(sa.Column("natural_key", sa.String(length=400), nullable=True))
         batch_op.add_column(sa.Column("document_id", sa.String(length=64), nullable=True))
