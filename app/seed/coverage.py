@@ -1,12 +1,13 @@
 """Completeness, made checkable: every sentence of the article is held by records that
 quote it, or is excluded with a reason.
 
-``data/coverage.yaml`` (and ``data/coverage.*.yaml``, grouped like the curated files)
+``data/coverage.yaml`` (and any ``data/coverage.*.yaml``, grouped like the curated files)
 maps each sentence index of ``app.ingest.sentences`` to record references:
 
     entity ID                      alias ENTITY NAME
-    membership PERSON ORGANISATION relation SUBJECT VERB OBJECT
-    participation EVENT ENTITY     event_place EVENT PLACE
+    membership PERSON ORGANISATION [ROLE]
+    relation SUBJECT VERB OBJECT   participation EVENT ENTITY [ROLE]
+    event_place EVENT PLACE
     figure EVENT MEASURE           claim ENTITY FIELD VALUE
     statement KEY                  citation ID
 
@@ -78,20 +79,28 @@ def _named(dataset: Dataset, reference: str) -> list[list[SourceRecord]] | None:
         if rec is None:
             return []
         return [c.sources for c in rec.disputed.get(field, []) if c.value == value]
-    if kind in ("participation", "event_place", "figure") and len(parts) == 2:
+    if kind == "participation" and len(parts) >= 2:
+        rec, role = entity(parts[0]), " ".join(parts[2:])
+        if not isinstance(rec, EventRecord):
+            return []
+        return [
+            p.sources
+            for p in rec.participants
+            if p.entity == parts[1] and (not role or p.role == role)
+        ]
+    if kind in ("event_place", "figure") and len(parts) == 2:
         rec = entity(parts[0])
         if not isinstance(rec, EventRecord):
             return []
-        if kind == "participation":
-            return [p.sources for p in rec.participants if p.entity == parts[1]]
         if kind == "event_place":
             return [p.sources for p in rec.places if p.place == parts[1]]
         return [f.sources for f in rec.figures if f.measure == parts[1]]
-    if kind == "membership" and len(parts) == 2:
+    if kind == "membership" and len(parts) >= 2:
+        role = " ".join(parts[2:])
         return [
             m.sources
             for m in dataset.memberships
-            if (m.person, m.organisation) == (parts[0], parts[1])
+            if (m.person, m.organisation) == (parts[0], parts[1]) and (not role or m.role == role)
         ]
     if kind == "relation" and len(parts) == 3:
         return [
