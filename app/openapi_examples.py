@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI
+from pydantic import BaseModel
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -18,7 +19,7 @@ from app.citations.service import get_citation, list_citations
 from app.core.errors import AppError
 from app.core.pagination import PageParams
 from app.entities.service import neighbourhood
-from app.provenance.listing import body_or_404
+from app.provenance.listing import entity_or_404
 from app.reconcile.service import parse_batch, reconcile
 from app.search.service import search
 from app.timeline.service import timeline_page
@@ -40,6 +41,8 @@ MAX_ITEMS = 3
 
 
 def trim(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return trim(value.model_dump(mode="json"))
     if isinstance(value, list):
         return [trim(v) for v in value[:MAX_ITEMS]]
     if isinstance(value, dict):
@@ -54,7 +57,7 @@ def _page(items: list[Any], total: int, path: str) -> dict[str, Any]:
 def collect_examples(session: Session) -> dict[str, Any]:
     examples: dict[str, Any] = {}
     for path, entity_id in DETAIL_EXAMPLES.items():
-        examples[path] = trim(body_or_404(session, entity_id, None))
+        examples[path] = trim(entity_or_404(session, entity_id))
     for path, detail in LIST_EXAMPLES.items():
         examples[path] = _page([examples[detail]], 1, path)
     first = PageParams(limit=1, offset=0)

@@ -10,7 +10,8 @@ from app.entities import service
 from app.entities.schemas import EntityRead, Graph
 from app.history import service as history
 from app.provenance.as_of import apply_as_of
-from app.provenance.listing import body_or_404, entity_etag
+from app.provenance.listing import entity_etag, entity_or_404
+from app.provenance.schemas import READ_MODELS, AnyEntityRead
 
 router = APIRouter()
 
@@ -34,16 +35,17 @@ def get_entity(
             description="The entity as it was at this version (see its `/history`).",
         ),
     ] = None,
-) -> dict[str, Any]:
+) -> AnyEntityRead:
     """Any organisation, person, event, place or concept: the same body as its typed
     endpoint. `?version=N` answers from the change log with the body as it was then."""
     if version is None:
-        body = body_or_404(session, entity_id, None, as_of)
+        body = entity_or_404(session, entity_id, as_of)
     else:
-        body = history.entity_at_version(session, entity_id, version)
+        snapshot = history.entity_at_version(session, entity_id, version)
+        body = READ_MODELS[snapshot["type"]].model_validate(snapshot)
         body = apply_as_of(body, as_of) if as_of else body
     response.headers["ETag"] = entity_etag(
-        body, f"as-of-{as_of}" if as_of else None, "snapshot" if version else None
+        body.id, body.version, f"as-of-{as_of}" if as_of else None, "snapshot" if version else None
     )
     return body
 

@@ -1,28 +1,13 @@
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import Field
 
 from app.core.schemas import EntityRef, ReadModel, SourceRead
-from app.events.schemas import EventRead
-from app.organisations.schemas import OrganisationRead
-from app.people.schemas import PersonRead
-from app.places.schemas import PlaceRead
-from app.provenance.schemas import EntityBase
+from app.provenance.schemas import ConceptRead, EntityRead
 
-
-class ConceptRead(EntityBase):
-    """An abstract thing statements point at: an ideology, a doctrine."""
-
-    type: Literal["concept"]
-    classification: str | None = Field(default=None, examples=["ideology"])
-
-
-EntityRead = Annotated[
-    OrganisationRead | PersonRead | EventRead | PlaceRead | ConceptRead,
-    Field(discriminator="type"),
-]
+__all__ = ["ConceptRead", "EntityRead", "Graph", "GraphEdge"]
 
 
 class GraphEdge(ReadModel):

@@ -6,7 +6,7 @@ from fastapi import Depends, Path, Response
 
 from app.core.dependencies import AsOfDep, SessionDep
 from app.provenance.listing import body_or_404, entity_etag
-from app.provenance.service import Body
+from app.provenance.schemas import EventRead
 
 
 def event_body(
@@ -14,10 +14,12 @@ def event_body(
     response: Response,
     as_of: AsOfDep,
     event_id: Annotated[str, Path(max_length=200)],
-) -> Body:
-    body = body_or_404(session, event_id, "event", as_of)
-    response.headers["ETag"] = entity_etag(body, f"as-of-{as_of}" if as_of else None)
+) -> EventRead:
+    body = body_or_404(session, event_id, EventRead, as_of)
+    response.headers["ETag"] = entity_etag(
+        body.id, body.version, f"as-of-{as_of}" if as_of else None
+    )
     return body
 
 
-EventDep = Annotated[Body, Depends(event_body)]
+EventDep = Annotated[EventRead, Depends(event_body)]

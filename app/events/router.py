@@ -56,6 +56,6 @@ def list_events(
     responses=error_responses(404, 422),
     summary="Get an event",
 )
-def get_event(event: EventDep) -> dict[str, Any]:
+def get_event(event: EventDep) -> EventRead:
     """An event with its dates, places, participants, counted figures and sources."""
     return event

@@ -6,7 +6,7 @@ from fastapi import Depends, Path, Response
 
 from app.core.dependencies import AsOfDep, SessionDep
 from app.provenance.listing import body_or_404, entity_etag
-from app.provenance.service import Body
+from app.provenance.schemas import OrganisationRead
 
 
 def organisation_body(
@@ -16,10 +16,12 @@ def organisation_body(
     organisation_id: Annotated[
         str, Path(max_length=200, examples=["socialist-movement-of-kazakhstan"])
     ],
-) -> Body:
-    body = body_or_404(session, organisation_id, "organisation", as_of)
-    response.headers["ETag"] = entity_etag(body, f"as-of-{as_of}" if as_of else None)
+) -> OrganisationRead:
+    body = body_or_404(session, organisation_id, OrganisationRead, as_of)
+    response.headers["ETag"] = entity_etag(
+        body.id, body.version, f"as-of-{as_of}" if as_of else None
+    )
     return body
 
 
-OrganisationDep = Annotated[Body, Depends(organisation_body)]
+OrganisationDep = Annotated[OrganisationRead, Depends(organisation_body)]

@@ -41,6 +41,6 @@ def list_organisations(
     responses=error_responses(404, 422),
     summary="Get an organisation",
 )
-def get_organisation(organisation: OrganisationDep) -> dict[str, Any]:
+def get_organisation(organisation: OrganisationDep) -> OrganisationRead:
     """An organisation with its aliases, memberships, relations, events and sources."""
     return organisation

@@ -6,7 +6,7 @@ from fastapi import Depends, Path, Response
 
 from app.core.dependencies import AsOfDep, SessionDep
 from app.provenance.listing import body_or_404, entity_etag
-from app.provenance.service import Body
+from app.provenance.schemas import PersonRead
 
 
 def person_body(
@@ -14,10 +14,12 @@ def person_body(
     response: Response,
     as_of: AsOfDep,
     person_id: Annotated[str, Path(max_length=200)],
-) -> Body:
-    body = body_or_404(session, person_id, "person", as_of)
-    response.headers["ETag"] = entity_etag(body, f"as-of-{as_of}" if as_of else None)
+) -> PersonRead:
+    body = body_or_404(session, person_id, PersonRead, as_of)
+    response.headers["ETag"] = entity_etag(
+        body.id, body.version, f"as-of-{as_of}" if as_of else None
+    )
     return body
 
 
-PersonDep = Annotated[Body, Depends(person_body)]
+PersonDep = Annotated[PersonRead, Depends(person_body)]

@@ -38,6 +38,6 @@ def list_people(
     responses=error_responses(404, 422),
     summary="Get a person",
 )
-def get_person(person: PersonDep) -> dict[str, Any]:
+def get_person(person: PersonDep) -> PersonRead:
     """A person with aliases, memberships, relations, events and sources."""
     return person

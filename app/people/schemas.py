@@ -1,13 +1,7 @@
+"""The person body: declared with the other bodies in ``app.provenance.schemas``."""
+
 from __future__ import annotations
 
-from typing import Literal
+from app.provenance.schemas import PersonRead
 
-from app.provenance.schemas import EntityBase, EventParticipationRead, MembershipInOrganisation
-
-
-class PersonRead(EntityBase):
-    type: Literal["person"]
-    birth_date: str | None = None
-    death_date: str | None = None
-    memberships: list[MembershipInOrganisation]
-    events: list[EventParticipationRead]
+__all__ = ["PersonRead"]

@@ -6,7 +6,7 @@ from fastapi import Depends, Path, Response
 
 from app.core.dependencies import AsOfDep, SessionDep
 from app.provenance.listing import body_or_404, entity_etag
-from app.provenance.service import Body
+from app.provenance.schemas import PlaceRead
 
 
 def place_body(
@@ -14,10 +14,12 @@ def place_body(
     response: Response,
     as_of: AsOfDep,
     place_id: Annotated[str, Path(max_length=200)],
-) -> Body:
-    body = body_or_404(session, place_id, "place", as_of)
-    response.headers["ETag"] = entity_etag(body, f"as-of-{as_of}" if as_of else None)
+) -> PlaceRead:
+    body = body_or_404(session, place_id, PlaceRead, as_of)
+    response.headers["ETag"] = entity_etag(
+        body.id, body.version, f"as-of-{as_of}" if as_of else None
+    )
     return body
 
 
-PlaceDep = Annotated[Body, Depends(place_body)]
+PlaceDep = Annotated[PlaceRead, Depends(place_body)]

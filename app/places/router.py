@@ -38,6 +38,6 @@ def list_places(
     responses=error_responses(404, 422),
     summary="Get a place",
 )
-def get_place(place: PlaceDep) -> dict[str, Any]:
+def get_place(place: PlaceDep) -> PlaceRead:
     """A place with its aliases, what it is part of, its events and sources."""
     return place

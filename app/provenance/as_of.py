@@ -8,11 +8,28 @@ on 2011-05-07 the new name is valid and the old one is not.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Protocol
 
 from app.core.dates import period_end, period_start
+from app.provenance.schemas import AnyEntityRead, AsOfRead
 
 NAME_KINDS = ("official", "former")
+
+
+class NameLike(Protocol):
+    """An alias as a body or a database row holds it."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def lang(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def start_date(self) -> str | None: ...
+    @property
+    def end_date(self) -> str | None: ...
 
 
 def holds_at(start: str | None, end: str | None, date: str) -> bool:
@@ -22,39 +39,34 @@ def holds_at(start: str | None, end: str | None, date: str) -> bool:
     return end is None or period_end(end) >= period_start(date)
 
 
-def _name_valid_at(alias: dict[str, Any], date: str) -> bool:
+def _name_valid_at(alias: NameLike, date: str) -> bool:
     day = period_start(date)
-    start, end = alias["start_date"], alias["end_date"]
-    if start is not None and period_start(start) > day:
+    if alias.start_date is not None and period_start(alias.start_date) > day:
         return False
     # The end of a name is the day its successor starts: exclusive.
-    return end is None or day < period_start(end)
+    return alias.end_date is None or day < period_start(alias.end_date)
 
 
-def name_at(body: dict[str, Any], date: str) -> str:
+def name_at(name: str, aliases: Sequence[NameLike], date: str) -> str:
     """The English name valid at the date: a dated official or former English alias
     covering it (official first, then the latest to start, then the longest), else the
     entity's name."""
     candidates = [
         a
-        for a in body["aliases"]
-        if a["lang"] == "en"
-        and a["kind"] in NAME_KINDS
-        and (a["start_date"] or a["end_date"])
+        for a in aliases
+        if a.lang == "en"
+        and a.kind in NAME_KINDS
+        and (a.start_date or a.end_date)
         and _name_valid_at(a, date)
     ]
     if not candidates:
-        return str(body["name"])
+        return name
     # Official before former, then the latest to start, then the fuller form.
     best = max(
         candidates,
-        key=lambda a: (
-            a["kind"] == "official",
-            period_start(a["start_date"] or "0001"),
-            len(a["name"]),
-        ),
+        key=lambda a: (a.kind == "official", period_start(a.start_date or "0001"), len(a.name)),
     )
-    return str(best["name"])
+    return best.name
 
 
 _LIFE_FIELDS = {
@@ -64,46 +76,45 @@ _LIFE_FIELDS = {
 }
 
 
-def _values(body: dict[str, Any], field: str) -> list[str]:
+def _values(body: AnyEntityRead, field: str) -> list[str]:
     """The field's value and every value a disputed claim gives it."""
-    values = [body.get(field)] + [c["value"] for c in body.get("disputed", {}).get(field, [])]
+    values = [getattr(body, field, None)] + [c.value for c in body.disputed.get(field, [])]
     return sorted({v for v in values if v}, key=period_start)
 
 
-def _inceptions(body: dict[str, Any]) -> list[str]:
+def _inceptions(body: AnyEntityRead) -> list[str]:
     return [
-        s["value"]["date"]
-        for s in body.get("statements", [])
-        if s["property"] == "inception" and s["value"]["type"] == "date"
+        s.value.date
+        for s in body.statements
+        if s.property == "inception" and s.value.date is not None
     ]
 
 
-def _existence(body: dict[str, Any]) -> tuple[list[str], list[str], str, str]:
+def _existence(body: AnyEntityRead) -> tuple[list[str], list[str], str, str]:
     """(possible starts, possible ends, started-word, ended-word) of the entity's life:
     every value the sources give, so that a disputed date is never hidden."""
-    etype = body["type"]
-    if etype not in _LIFE_FIELDS:
+    if body.type not in _LIFE_FIELDS:
         return [], [], "", ""
-    start_field, end_field, began, ended = _LIFE_FIELDS[etype]
+    start_field, end_field, began, ended = _LIFE_FIELDS[body.type]
     starts = _values(body, start_field)
     ends = _values(body, end_field)
-    if etype == "organisation":
+    if body.type == "organisation":
         # The earliest sign of life: an inception statement, or the first dated name.
         earliest = _inceptions(body) + [
-            a["start_date"] for a in body["aliases"] if a["kind"] in NAME_KINDS and a["start_date"]
+            a.start_date for a in body.aliases if a.kind in NAME_KINDS and a.start_date
         ]
         if earliest:
             first = min(earliest, key=period_start)
             if not starts or period_start(first) < period_start(starts[0]):
                 return [first, *starts], ends, began, ended
-    if etype == "event" and not ends:
+    if body.type == "event" and not ends:
         ends = starts[-1:]
     return starts, ends, began, ended
 
 
-def existence_note(body: dict[str, Any], date: str) -> tuple[bool | None, str | None]:
+def existence_note(body: AnyEntityRead, date: str) -> tuple[bool | None, str | None]:
     starts, ends, began, ended = _existence(body)
-    kind = body["type"]
+    kind = body.type
     if starts and period_end(date) < period_start(starts[0]):
         return (
             False,
@@ -132,12 +143,14 @@ def existence_note(body: dict[str, Any], date: str) -> tuple[bool | None, str | 
     return True, None
 
 
-def apply_as_of(body: dict[str, Any], date: str) -> dict[str, Any]:
+def apply_as_of(body: AnyEntityRead, date: str) -> AnyEntityRead:
     existed, note = existence_note(body, date)
-    out = dict(body)
-    out["name"] = name_at(body, date)
-    for key in ("memberships", "relations"):
-        if key in out:
-            out[key] = [f for f in out[key] if holds_at(f["start_date"], f["end_date"], date)]
-    out["as_of"] = {"date": date, "existed": existed, "note": note}
-    return out
+    update: dict[str, object] = {
+        "name": name_at(body.name, body.aliases, date),
+        "relations": [r for r in body.relations if holds_at(r.start_date, r.end_date, date)],
+        "as_of": AsOfRead(date=date, existed=existed, note=note),
+    }
+    memberships = getattr(body, "memberships", None)
+    if memberships is not None:
+        update["memberships"] = [m for m in memberships if holds_at(m.start_date, m.end_date, date)]
+    return body.model_copy(update=update)

@@ -20,6 +20,7 @@ import jsonpatch
 from sqlalchemy import Connection, Table, bindparam, func, insert, select, update
 
 from app.models import Change, DatasetRevision, Entity
+from app.provenance.schemas import AnyEntityRead
 
 REVISION_ROW_ID = 1
 # Body fields the change log itself maintains: not part of what changed.
@@ -35,8 +36,10 @@ class ChangeOutcome:
     revision: int
 
 
-def content(body: Mapping[str, Any]) -> Body:
-    return {k: v for k, v in body.items() if k not in VERSION_FIELDS}
+def content(body: AnyEntityRead) -> Body:
+    """The body as JSON, without what the change log itself maintains."""
+    dumped: Body = body.model_dump(mode="json", exclude={"as_of", *VERSION_FIELDS})
+    return dumped
 
 
 def iso_timestamp(value: dt.datetime) -> str:
@@ -96,8 +99,8 @@ def _summary(op: str, old: Body | None, new: Body | None) -> str:
 
 def record_changes(
     conn: Connection,
-    before: Mapping[str, Body],
-    after: Mapping[str, Body],
+    before: Mapping[str, AnyEntityRead],
+    after: Mapping[str, AnyEntityRead],
     *,
     actor: str,
     rows_changed: bool = False,
@@ -112,16 +115,15 @@ def record_changes(
         old, new = before.get(eid), after.get(eid)
         if new is None:
             assert old is not None
-            pending.append((eid, old["type"], "delete", old["version"] + 1, content(old), None))
+            pending.append((eid, old.type, "delete", old.version + 1, content(old), None))
         elif old is None:
             # An id given again after a delete continues its history.
             version = logged.get(eid, 0) + 1
-            pending.append((eid, new["type"], "create", version, None, content(new)))
-        elif content(old) != content(new):
-            version = old["version"] + 1
-            pending.append((eid, new["type"], "update", version, content(old), content(new)))
+            pending.append((eid, new.type, "create", version, None, content(new)))
+        elif (old_content := content(old)) != (new_content := content(new)):
+            pending.append((eid, new.type, "update", old.version + 1, old_content, new_content))
         elif eid not in logged:
-            pending.append((eid, new["type"], "create", new["version"], None, content(new)))
+            pending.append((eid, new.type, "create", new.version, None, new_content))
     if not pending and not rows_changed:
         return ChangeOutcome(0, current_revision(conn))
     last_seq, revision = take_numbers(conn, len(pending))
@@ -142,8 +144,8 @@ def record_changes(
         )
     first_seq = last_seq - len(pending) + 1
     rows = []
-    for n, (eid, etype, op, version, old, new) in enumerate(pending):
-        body = None if new is None else {**new, "version": version, "updated_at": stamp}
+    for n, (eid, etype, op, version, was, now_is) in enumerate(pending):
+        body = None if now_is is None else {**now_is, "version": version, "updated_at": stamp}
         rows.append(
             {
                 "seq": first_seq + n,
@@ -153,9 +155,9 @@ def record_changes(
                 "op": op,
                 "version": version,
                 "actor": actor,
-                "summary": _summary(op, old, new),
+                "summary": _summary(op, was, now_is),
                 "patch": json.dumps(
-                    jsonpatch.make_patch(old or {}, new or {}).patch, ensure_ascii=False
+                    jsonpatch.make_patch(was or {}, now_is or {}).patch, ensure_ascii=False
                 ),
                 "body": None if body is None else json.dumps(body, ensure_ascii=False),
             }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
@@ -11,7 +11,10 @@ from app.core.errors import NotFoundError
 from app.core.pagination import PageParams
 from app.models import Entity
 from app.provenance.as_of import apply_as_of
-from app.provenance.service import Body, load_bodies
+from app.provenance.schemas import AnyEntityRead
+from app.provenance.service import load_bodies
+
+Model = TypeVar("Model", bound=AnyEntityRead)
 
 
 def page_of_ids(
@@ -36,31 +39,40 @@ def page_of_ids(
     return ids, total
 
 
-def bodies_in_order(session: Session, ids: list[str], as_of: str | None = None) -> list[Body]:
+def bodies_in_order(
+    session: Session, ids: list[str], as_of: str | None = None
+) -> list[AnyEntityRead]:
     bodies = load_bodies(session, ids)
     ordered = [bodies[i] for i in ids if i in bodies]
     return [apply_as_of(b, as_of) for b in ordered] if as_of else ordered
 
 
-def body_or_404(
-    session: Session, entity_id: str, entity_type: str | None, as_of: str | None = None
-) -> Body:
+def entity_or_404(session: Session, entity_id: str, as_of: str | None = None) -> AnyEntityRead:
     body = load_bodies(session, [entity_id]).get(entity_id)
     if body is None:
         raise NotFoundError(f"no entity with id {entity_id!r}")
-    if entity_type is not None and body["type"] != entity_type:
-        raise NotFoundError(
-            f"no {entity_type} with id {entity_id!r}; {entity_id!r} is a {body['type']} "
-            f"(see /v1/entities/{entity_id})"
-        )
     return apply_as_of(body, as_of) if as_of else body
 
 
-def entity_etag(body: Body, *variant: str | None) -> str:
+def body_or_404(
+    session: Session, entity_id: str, model: type[Model], as_of: str | None = None
+) -> Model:
+    """The entity, which must be of the model's type (a 404 names its real type)."""
+    body = entity_or_404(session, entity_id, as_of)
+    if not isinstance(body, model):
+        wanted = model.model_fields["type"].annotation.__args__[0]  # type: ignore[union-attr]
+        raise NotFoundError(
+            f"no {wanted} with id {entity_id!r}; {entity_id!r} is a {body.type} "
+            f"(see /v1/entities/{entity_id})"
+        )
+    return body
+
+
+def entity_etag(entity_id: str, version: int, *variant: str | None) -> str:
     """A strong validator from the entity's id and version: the body of one version is
     always the same bytes. ``variant`` (``as_of``, an old ``version``) tells apart the
     other representations of the same version."""
-    parts = [str(body["id"]), f"v{body['version']}", *(v for v in variant if v)]
+    parts = [entity_id, f"v{version}", *(v for v in variant if v)]
     return '"' + ".".join(parts) + '"'
 
 
@@ -75,7 +87,7 @@ def entity_page(
     sort: str,
     page: PageParams,
     as_of: str | None = None,
-) -> tuple[list[Body], int]:
+) -> tuple[list[AnyEntityRead], int]:
     """One page of full bodies for ``statement`` (selecting ``Entity.id``), sorted by ``sort``."""
     key, descending = parse_sort(sort)
     ids, total = page_of_ids(session, statement, sort_columns[key], descending, page)

@@ -1,4 +1,8 @@
-"""Fact bodies shared by every entity type; each carries its sources."""
+"""The read models of entity bodies: every fact with its sources, every type's fields.
+
+They live here, below the feature packages, because bodies are assembled here
+(``app.provenance.service``) and the change log stores them; each feature's
+``schemas.py`` re-exports its own."""
 
 from __future__ import annotations
 
@@ -177,3 +181,60 @@ class EntityBase(ReadModel):
     as_of: AsOfRead | None = Field(
         default=None, description="The date the body is given as of, when `?as_of=` was sent."
     )
+
+
+class OrganisationRead(EntityBase):
+    type: Literal["organisation"]
+    classification: str | None = None
+    founding_date: str | None = None
+    dissolution_date: str | None = None
+    headquarters: EntityRef | None = None
+    website: str | None = None
+    political_position: str | None = None
+    colours: str | None = None
+    memberships: list[MembershipOfPerson]
+    events: list[EventParticipationRead]
+
+
+class PersonRead(EntityBase):
+    type: Literal["person"]
+    birth_date: str | None = None
+    death_date: str | None = None
+    memberships: list[MembershipInOrganisation]
+    events: list[EventParticipationRead]
+
+
+class EventRead(EntityBase):
+    type: Literal["event"]
+    classification: str | None = None
+    start_date: str | None = None
+    end_date: str | None = None
+    places: list[EventPlaceRead]
+    participants: list[ParticipantRead]
+    figures: list[FigureRead]
+
+
+class PlaceRead(EntityBase):
+    type: Literal["place"]
+    classification: str | None = None
+    country: str | None = Field(default=None, description="ISO 3166-1 alpha-2, where known.")
+    part_of: EntityRef | None = None
+    events: list[EventParticipationRead] = Field(description="Events that took place here.")
+
+
+class ConceptRead(EntityBase):
+    """An abstract thing statements point at: an ideology, a doctrine."""
+
+    type: Literal["concept"]
+    classification: str | None = Field(default=None, examples=["ideology"])
+
+
+AnyEntityRead = OrganisationRead | PersonRead | EventRead | PlaceRead | ConceptRead
+EntityRead = Annotated[AnyEntityRead, Field(discriminator="type")]
+READ_MODELS: dict[str, type[AnyEntityRead]] = {
+    "organisation": OrganisationRead,
+    "person": PersonRead,
+    "event": EventRead,
+    "place": PlaceRead,
+    "concept": ConceptRead,
+}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Select, bindparam, or_, select
@@ -18,23 +19,21 @@ from sqlalchemy.orm import Session
 from app.models import (
     Alias,
     Claim,
-    Concept,
     Entity,
     Event,
     EventFigure,
     EventPlace,
     Membership,
-    Organisation,
     Participation,
-    Person,
-    Place,
     Relation,
     Source,
     Statement,
 )
 from app.models.source import FACT_COLUMNS
+from app.models.subtypes import SUBTYPE_TABLES, field_name, subtype_columns
 from app.provenance.as_of import NAME_KINDS, name_at
 from app.provenance.changes import iso_timestamp
+from app.provenance.schemas import READ_MODELS, AnyEntityRead
 
 Body = dict[str, Any]
 SourceList = list[dict[str, str]]
@@ -45,48 +44,39 @@ def _rows(session: Session, statement: Select[Any]) -> list[dict[str, Any]]:
 
 
 def _entity_rows(session: Session, ids: Collection[str]) -> list[dict[str, Any]]:
+    """Each entity with its type's own columns (labelled ``type__column``), one SELECT."""
     # Core tables, not the mapped subclasses: a subclass entity would join ``entity`` again.
-    org, person, event, place, concept = (
-        Organisation.__table__.c,
-        Person.__table__.c,
-        Event.__table__.c,
-        Place.__table__.c,
-        Concept.__table__.c,
-    )
-    statement = (
-        select(
-            Entity.id,
-            Entity.type,
-            Entity.name,
-            Entity.description,
-            Entity.version,
-            Entity.updated_at,
-            org.classification.label("org_classification"),
-            org.founding_date,
-            org.dissolution_date,
-            org.headquarters_id,
-            org.website,
-            org.political_position,
-            org.colours,
-            person.birth_date,
-            person.death_date,
-            event.classification.label("event_classification"),
-            event.start_date,
-            event.end_date,
-            place.classification.label("place_classification"),
-            place.country,
-            place.part_of_id,
-            concept.classification.label("concept_classification"),
-        )
-        .select_from(Entity.__table__)
-        .outerjoin(Organisation.__table__, org.id == Entity.id)
-        .outerjoin(Person.__table__, person.id == Entity.id)
-        .outerjoin(Event.__table__, event.id == Entity.id)
-        .outerjoin(Place.__table__, place.id == Entity.id)
-        .outerjoin(Concept.__table__, concept.id == Entity.id)
-        .where(Entity.id.in_(ids))
-    )
-    return _rows(session, statement)
+    entity = Entity.__table__
+    columns: list[Any] = [
+        entity.c.id,
+        entity.c.type,
+        entity.c.name,
+        entity.c.description,
+        entity.c.version,
+        entity.c.updated_at,
+    ]
+    joined: Any = entity
+    for etype, table in SUBTYPE_TABLES.items():
+        columns += [c.label(f"{etype}__{c.name}") for c in subtype_columns(etype)]
+        joined = joined.outerjoin(table, table.c.id == entity.c.id)
+    return _rows(session, select(*columns).select_from(joined).where(entity.c.id.in_(ids)))
+
+
+def _own_fields(e: dict[str, Any], refs: dict[str, dict[str, str]]) -> dict[str, Any]:
+    """The entity type's own fields, references resolved to ``{id, type, name}``."""
+    fields: dict[str, Any] = {}
+    for column in subtype_columns(e["type"]):
+        value = e[f"{e['type']}__{column.name}"]
+        fields[field_name(column)] = refs.get(value) if column.foreign_keys and value else value
+    return fields
+
+
+def _own_references(e: dict[str, Any]) -> set[str]:
+    return {
+        e[f"{e['type']}__{c.name}"]
+        for c in subtype_columns(e["type"])
+        if c.foreign_keys and e[f"{e['type']}__{c.name}"]
+    }
 
 
 def _ids(name: str = "ids") -> Any:
@@ -170,11 +160,61 @@ _FIGURES = (
 )
 
 
+_FACT_QUERIES = {
+    "alias": _ALIASES,
+    "claim": _CLAIMS,
+    "membership": _MEMBERSHIPS,
+    "relation": _RELATIONS,
+    "participation": _PARTICIPATIONS,
+    "event_place": _EVENT_PLACES,
+    "figure": _FIGURES,
+    "statement": _STATEMENTS,
+}
+_SOURCE_COLUMNS = {
+    "alias": "alias_id",
+    "claim": "claim_id",
+    "membership": "membership_id",
+    "relation": "relation_id",
+    "participation": "participation_id",
+    "event_place": "event_place_id",
+    "figure": "event_figure_id",
+    "statement": "statement_id",
+}
+# The entities each kind of fact involves (and is listed on), by its columns.
+_INVOLVED = {
+    "alias": ("entity_id",),
+    "claim": ("entity_id",),
+    "membership": ("person_id", "organisation_id"),
+    "relation": ("subject_id", "object_id"),
+    "participation": ("event_id", "entity_id"),
+    "event_place": ("event_id", "place_id"),
+    "figure": ("event_id",),
+    "statement": ("subject_id", "value_entity_id"),
+}
+
+
 def _fetch(session: Session, statement: Any, ids: list[str]) -> list[dict[str, Any]]:
     return [dict(row) for row in session.execute(statement, {"ids": ids}).mappings()]
 
 
-def load_bodies(session: Session, ids: Collection[str]) -> dict[str, Body]:
+@dataclass
+class _Facts:
+    """Every fact row of a batch of entities, grouped by the entity each belongs to."""
+
+    by_entity: dict[str, dict[str, list[dict[str, Any]]]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(list))
+    )
+
+    def add(self, kind: str, row: dict[str, Any], *entity_ids: str | None) -> None:
+        for entity_id in dict.fromkeys(entity_ids):
+            if entity_id is not None:
+                self.by_entity[entity_id][kind].append(row)
+
+    def of(self, entity_id: str, kind: str) -> list[dict[str, Any]]:
+        return self.by_entity.get(entity_id, {}).get(kind, [])
+
+
+def load_bodies(session: Session, ids: Collection[str]) -> dict[str, AnyEntityRead]:
     """Full bodies for the given entity ids (missing ids are simply absent)."""
     if not ids:
         return {}
@@ -182,78 +222,36 @@ def load_bodies(session: Session, ids: Collection[str]) -> dict[str, Body]:
     found = [e["id"] for e in entities]
     if not found:
         return {}
-    aliases = _fetch(session, _ALIASES, found)
-    claims = _fetch(session, _CLAIMS, found)
-    memberships = _fetch(session, _MEMBERSHIPS, found)
-    relations = _fetch(session, _RELATIONS, found)
-    participations = _fetch(session, _PARTICIPATIONS, found)
-    event_places = _fetch(session, _EVENT_PLACES, found)
-    figures = _fetch(session, _FIGURES, found)
-    statements = _fetch(session, _STATEMENTS, found)
+    rows = {kind: _fetch(session, statement, found) for kind, statement in _FACT_QUERIES.items()}
     sources = _sources(
         session,
-        {
-            "entity_id": found,
-            "alias_id": [a["id"] for a in aliases],
-            "claim_id": [c["id"] for c in claims],
-            "membership_id": [m["id"] for m in memberships],
-            "relation_id": [r["id"] for r in relations],
-            "participation_id": [p["id"] for p in participations],
-            "event_place_id": [p["id"] for p in event_places],
-            "event_figure_id": [f["id"] for f in figures],
-            "statement_id": [s["id"] for s in statements],
-        },
+        {"entity_id": found}
+        | {column: [r["id"] for r in rows[kind]] for kind, column in _SOURCE_COLUMNS.items()},
     )
-    referenced = {e["headquarters_id"] for e in entities} | {e["part_of_id"] for e in entities}
-    for m in memberships:
-        referenced |= {m["person_id"], m["organisation_id"]}
-    for r in relations:
-        referenced |= {r["subject_id"], r["object_id"]}
-    for p in participations:
-        referenced |= {p["event_id"], p["entity_id"]}
-    for p in event_places:
-        referenced |= {p["event_id"], p["place_id"]}
-    referenced |= {s["value_entity_id"] for s in statements}
-    referenced.discard(None)
+    facts = _Facts()
+    referenced: set[str] = set()
+    for e in entities:
+        referenced |= _own_references(e)
+    for kind, row in ((kind, row) for kind, kind_rows in rows.items() for row in kind_rows):
+        involved = [row[c] for c in _INVOLVED[kind]]
+        facts.add(kind, row, *involved)
+        referenced |= {i for i in involved if i is not None}
     refs = load_refs(session, referenced)
-    return {
-        e["id"]: _assemble(
-            e,
-            aliases,
-            claims,
-            memberships,
-            relations,
-            participations,
-            event_places,
-            figures,
-            statements,
-            sources,
-            refs,
-        )
-        for e in entities
-    }
+    return {e["id"]: _assemble(e, facts, sources, refs) for e in entities}
 
 
 def _assemble(
     e: dict[str, Any],
-    aliases: list[dict[str, Any]],
-    claims: list[dict[str, Any]],
-    memberships: list[dict[str, Any]],
-    relations: list[dict[str, Any]],
-    participations: list[dict[str, Any]],
-    event_places: list[dict[str, Any]],
-    figures: list[dict[str, Any]],
-    statements: list[dict[str, Any]],
+    facts: _Facts,
     sources: dict[str, SourceList],
     refs: dict[str, dict[str, str]],
-) -> Body:
+) -> AnyEntityRead:
     eid, etype = e["id"], e["type"]
     disputed: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for c in claims:
-        if c["entity_id"] == eid:
-            disputed[c["field"]].append(
-                {"id": c["id"], "value": c["value"], "sources": sources.get(c["id"], [])}
-            )
+    for c in facts.of(eid, "claim"):
+        disputed[c["field"]].append(
+            {"id": c["id"], "value": c["value"], "sources": sources.get(c["id"], [])}
+        )
     body: Body = {
         "id": eid,
         "type": etype,
@@ -271,126 +269,87 @@ def _assemble(
                 "end_date": a["end_date"],
                 "sources": sources.get(a["id"], []),
             }
-            for a in aliases
-            if a["entity_id"] == eid
+            for a in facts.of(eid, "alias")
         ],
         "sources": sources.get(eid, []),
         "disputed": dict(disputed),
-        "relations": _relations(eid, relations, sources, refs),
-        "statements": [_statement(s, sources, refs) for s in statements if s["subject_id"] == eid],
+        "relations": _relations(eid, facts.of(eid, "relation"), sources, refs),
+        "statements": [
+            _statement(s, sources, refs)
+            for s in facts.of(eid, "statement")
+            if s["subject_id"] == eid
+        ],
+        **_own_fields(e, refs),
     }
-    if etype == "organisation":
-        body |= {
-            "classification": e["org_classification"],
-            "founding_date": e["founding_date"],
-            "dissolution_date": e["dissolution_date"],
-            "headquarters": refs.get(e["headquarters_id"] or ""),
-            "website": e["website"],
-            "political_position": e["political_position"],
-            "colours": e["colours"],
-            "memberships": sorted(
-                (
-                    {
-                        "id": m["id"],
-                        "person": refs[m["person_id"]],
-                        "role": m["role"],
-                        "start_date": m["start_date"],
-                        "end_date": m["end_date"],
-                        "inferred": m["inferred"],
-                        "sources": sources.get(m["id"], []),
-                    }
-                    for m in memberships
-                    if m["organisation_id"] == eid
-                ),
-                key=lambda m: (_date_key(m["start_date"]), m["person"]["name"]),
-            ),
-            "events": _events_of(eid, participations, sources, refs),
-        }
-    elif etype == "person":
-        body |= {
-            "birth_date": e["birth_date"],
-            "death_date": e["death_date"],
-            "memberships": sorted(
-                (
-                    {
-                        "id": m["id"],
-                        "organisation": refs[m["organisation_id"]],
-                        "role": m["role"],
-                        "start_date": m["start_date"],
-                        "end_date": m["end_date"],
-                        "inferred": m["inferred"],
-                        "sources": sources.get(m["id"], []),
-                    }
-                    for m in memberships
-                    if m["person_id"] == eid
-                ),
-                key=lambda m: (_date_key(m["start_date"]), m["organisation"]["name"]),
-            ),
-            "events": _events_of(eid, participations, sources, refs),
-        }
-    elif etype == "event":
-        body |= {
-            "classification": e["event_classification"],
-            "start_date": e["start_date"],
-            "end_date": e["end_date"],
-            "places": [
-                {**refs[p["place_id"]], "fact_id": p["id"], "sources": sources.get(p["id"], [])}
-                for p in event_places
-                if p["event_id"] == eid
-            ],
-            "participants": sorted(
-                (
-                    {
-                        "id": p["id"],
-                        "entity": refs[p["entity_id"]],
-                        "role": p["role"],
-                        "inferred": p["inferred"],
-                        "sources": sources.get(p["id"], []),
-                    }
-                    for p in participations
-                    if p["event_id"] == eid
-                ),
-                key=lambda p: (p["entity"]["name"], p["role"]),
-            ),
-            "figures": [
+    if etype in ("organisation", "person"):
+        other = "person" if etype == "organisation" else "organisation"
+        body["memberships"] = sorted(
+            (
                 {
-                    "id": f["id"],
-                    "measure": f["measure"],
-                    "value": f["value"],
-                    "qualifier": f["qualifier"],
-                    "unit": f["unit"],
-                    "according_to": f["according_to"],
-                    "inferred": f["inferred"],
-                    "sources": sources.get(f["id"], []),
+                    "id": m["id"],
+                    other: refs[m[f"{other}_id"]],
+                    "role": m["role"],
+                    "start_date": m["start_date"],
+                    "end_date": m["end_date"],
+                    "inferred": m["inferred"],
+                    "sources": sources.get(m["id"], []),
                 }
-                for f in figures
-                if f["event_id"] == eid
-            ],
-        }
-    elif etype == "concept":
-        body |= {"classification": e["concept_classification"]}
-    else:
-        body |= {
-            "classification": e["place_classification"],
-            "country": e["country"],
-            "part_of": refs.get(e["part_of_id"] or ""),
-            "events": sorted(
-                (
-                    {
-                        "id": p["id"],
-                        "event": refs[p["event_id"]],
-                        "role": "place",
-                        "start_date": p["start_date"],
-                        "inferred": False,
-                        "sources": sources.get(p["id"], []),
-                    }
-                    for p in event_places
-                    if p["place_id"] == eid
-                ),
-                key=lambda p: (_date_key(p["start_date"]), p["event"]["name"]),
+                for m in facts.of(eid, "membership")
+                if m[f"{etype}_id"] == eid
             ),
-        }
-    return body
+            key=lambda m: (_date_key(m["start_date"]), m[other]["name"]),
+        )
+        body["events"] = _events_of(eid, facts.of(eid, "participation"), sources, refs)
+    elif etype == "event":
+        body["places"] = [
+            {**refs[p["place_id"]], "fact_id": p["id"], "sources": sources.get(p["id"], [])}
+            for p in facts.of(eid, "event_place")
+            if p["event_id"] == eid
+        ]
+        body["participants"] = sorted(
+            (
+                {
+                    "id": p["id"],
+                    "entity": refs[p["entity_id"]],
+                    "role": p["role"],
+                    "inferred": p["inferred"],
+                    "sources": sources.get(p["id"], []),
+                }
+                for p in facts.of(eid, "participation")
+                if p["event_id"] == eid
+            ),
+            key=lambda p: (p["entity"]["name"], p["role"]),
+        )
+        body["figures"] = [
+            {
+                "id": f["id"],
+                "measure": f["measure"],
+                "value": f["value"],
+                "qualifier": f["qualifier"],
+                "unit": f["unit"],
+                "according_to": f["according_to"],
+                "inferred": f["inferred"],
+                "sources": sources.get(f["id"], []),
+            }
+            for f in facts.of(eid, "figure")
+        ]
+    elif etype == "place":
+        body["events"] = sorted(
+            (
+                {
+                    "id": p["id"],
+                    "event": refs[p["event_id"]],
+                    "role": "place",
+                    "start_date": p["start_date"],
+                    "inferred": False,
+                    "sources": sources.get(p["id"], []),
+                }
+                for p in facts.of(eid, "event_place")
+                if p["place_id"] == eid
+            ),
+            key=lambda p: (_date_key(p["start_date"]), p["event"]["name"]),
+        )
+    return READ_MODELS[etype].model_validate(body)
 
 
 def _relations(
@@ -403,10 +362,8 @@ def _relations(
     for r in relations:
         if r["subject_id"] == eid:
             direction, target = "outgoing", r["object_id"]
-        elif r["object_id"] == eid:
-            direction, target = "incoming", r["subject_id"]
         else:
-            continue
+            direction, target = "incoming", r["subject_id"]
         out.append(
             {
                 "id": r["id"],
@@ -482,13 +439,10 @@ def load_names(session: Session, ids: Collection[str], as_of: str | None) -> dic
     }
     if as_of is None:
         return names
-    aliases: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    aliases: dict[str, list[Any]] = defaultdict(list)
     statement = select(Alias.__table__).where(
         Alias.entity_id.in_(ids), Alias.lang == "en", Alias.kind.in_(NAME_KINDS)
     )
-    for row in session.execute(statement).mappings():
-        aliases[row["entity_id"]].append(dict(row))
-    return {
-        eid: name_at({"name": name, "aliases": aliases.get(eid, [])}, as_of)
-        for eid, name in names.items()
-    }
+    for row in session.execute(statement):
+        aliases[row.entity_id].append(row)
+    return {eid: name_at(name, aliases.get(eid, []), as_of) for eid, name in names.items()}

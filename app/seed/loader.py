@@ -21,7 +21,7 @@ from app.provenance.changes import record_changes
 from app.provenance.service import load_bodies
 from app.search.index import reindex
 from app.seed.dataset import DataError, DataProblem, load_dataset
-from app.seed.rows import KEYED_TABLES, SUBTYPE_TABLES, TABLE_ORDER, Row, Rows, build_rows
+from app.seed.rows import KEYED_TABLES, SUBTYPE_TABLE_NAMES, TABLE_ORDER, Row, Rows, build_rows
 
 ARTICLE_DOCUMENT = "article-socialist-movement-of-kazakhstan"
 SEED_ACTOR = "seed"
@@ -94,7 +94,7 @@ def _stored(conn: Connection, name: str, document_id: str) -> dict[str, Row]:
     """The rows the document owns, keyed like the desired rows."""
     table = _table(name)
     columns = [table.c[c] for c in _columns(table)]
-    if name in SUBTYPE_TABLES:
+    if name in SUBTYPE_TABLE_NAMES:
         owner = select(Entity.id).where(Entity.document_id == document_id)
         statement = select(*columns).where(table.c.id.in_(owner))
     else:

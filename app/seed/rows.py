@@ -14,15 +14,9 @@ from typing import Any
 
 from app.core.keys import natural_key, new_fact_id, source_key
 from app.core.text import fold_case_and_marks, normalise_whitespace
-from app.rules.records import (
-    ConceptRecord,
-    EntityRecord,
-    EventRecord,
-    OrganisationRecord,
-    PersonRecord,
-    PlaceRecord,
-    SourceRecord,
-)
+from app.core.vocabulary import EntityType
+from app.models.subtypes import SUBTYPE_TABLES, field_name, subtype_columns
+from app.rules.records import EntityRecord, EventRecord, SourceRecord
 from app.seed.dataset import DataError, DataProblem, Dataset
 
 Row = dict[str, Any]
@@ -48,7 +42,7 @@ TABLE_ORDER = (
 )
 # Tables whose rows are matched on ``natural_key`` rather than on ``id``.
 KEYED_TABLES = frozenset(TABLE_ORDER[TABLE_ORDER.index("alias") :])
-SUBTYPE_TABLES = ("place", "organisation", "person", "event", "concept")
+SUBTYPE_TABLE_NAMES = tuple(table.name for table in SUBTYPE_TABLES.values())
 
 
 @dataclass
@@ -117,41 +111,10 @@ class Rows:
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _subtype_row(record: EntityRecord) -> tuple[str, Row]:
-    if isinstance(record, OrganisationRecord):
-        return "organisation", {
-            "id": record.id,
-            "classification": record.classification,
-            "founding_date": record.founding_date,
-            "dissolution_date": record.dissolution_date,
-            "headquarters_id": record.headquarters,
-            "website": record.website,
-            "political_position": record.political_position,
-            "colours": record.colours,
-        }
-    if isinstance(record, PersonRecord):
-        return "person", {
-            "id": record.id,
-            "birth_date": record.birth_date,
-            "death_date": record.death_date,
-        }
-    if isinstance(record, EventRecord):
-        return "event", {
-            "id": record.id,
-            "classification": record.classification,
-            "start_date": record.start_date,
-            "end_date": record.end_date,
-        }
-    if isinstance(record, PlaceRecord):
-        return "place", {
-            "id": record.id,
-            "classification": record.classification,
-            "country": record.country,
-            "part_of_id": record.part_of,
-        }
-    if isinstance(record, ConceptRecord):
-        return "concept", {"id": record.id, "classification": record.classification}
-    raise TypeError(f"no table for {type(record).__name__}")
+def _subtype_row(entity_type: EntityType, record: EntityRecord) -> tuple[str, Row]:
+    table = SUBTYPE_TABLES[entity_type]
+    fields = {c.name: getattr(record, field_name(c)) for c in subtype_columns(entity_type)}
+    return table.name, {"id": record.id, **fields}
 
 
 def _places_parents_first(rows: dict[str, Row]) -> dict[str, Row]:
@@ -170,7 +133,7 @@ def _key(explicit: str | None, *parts: object) -> str:
     return natural_key("key", explicit) if explicit else natural_key(*parts)
 
 
-def _entity_rows(rows: Rows, entity_id: str, entity_type: str, record: EntityRecord) -> None:
+def _entity_rows(rows: Rows, entity_id: str, entity_type: EntityType, record: EntityRecord) -> None:
     where = f"entity {entity_id}"
     rows.put(
         "entity",
@@ -183,7 +146,7 @@ def _entity_rows(rows: Rows, entity_id: str, entity_type: str, record: EntityRec
         },
         where,
     )
-    table, subtype = _subtype_row(record)
+    table, subtype = _subtype_row(entity_type, record)
     rows.put(table, subtype, where)
     rows.sources("entity_id", (entity_id, entity_id), record.sources, where)
     for alias in record.aliases:
@@ -202,15 +165,15 @@ def _entity_rows(rows: Rows, entity_id: str, entity_type: str, record: EntityRec
             where,
         )
         rows.sources("alias_id", fact, alias.sources, where)
-    for field_name, claims in record.disputed.items():
-        plain = getattr(record, field_name)
+    for disputed_field, claims in record.disputed.items():
+        plain = getattr(record, disputed_field)
         for claim in claims:
             fact = rows.fact(
                 "claim",
-                natural_key(entity_id, field_name, claim.value),
+                natural_key(entity_id, disputed_field, claim.value),
                 {
                     "entity_id": entity_id,
-                    "field": field_name,
+                    "field": disputed_field,
                     "value": claim.value,
                     "preferred": claim.value == plain,
                 },
