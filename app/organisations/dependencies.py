@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import Depends, Path, Response
 
 from app.core.dependencies import AsOfDep, SessionDep
-from app.provenance.listing import body_or_404, entity_etag
+from app.provenance.listing import tagged_body_or_404
 from app.provenance.schemas import OrganisationRead
 
 
@@ -17,11 +17,7 @@ def organisation_body(
         str, Path(max_length=200, examples=["socialist-movement-of-kazakhstan"])
     ],
 ) -> OrganisationRead:
-    body = body_or_404(session, organisation_id, OrganisationRead, as_of)
-    response.headers["ETag"] = entity_etag(
-        body.id, body.version, f"as-of-{as_of}" if as_of else None
-    )
-    return body
+    return tagged_body_or_404(session, response, organisation_id, OrganisationRead, as_of)
 
 
 OrganisationDep = Annotated[OrganisationRead, Depends(organisation_body)]

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import Depends, Path, Response
 
 from app.core.dependencies import AsOfDep, SessionDep
-from app.provenance.listing import body_or_404, entity_etag
+from app.provenance.listing import tagged_body_or_404
 from app.provenance.schemas import PersonRead
 
 
@@ -15,11 +15,7 @@ def person_body(
     as_of: AsOfDep,
     person_id: Annotated[str, Path(max_length=200)],
 ) -> PersonRead:
-    body = body_or_404(session, person_id, PersonRead, as_of)
-    response.headers["ETag"] = entity_etag(
-        body.id, body.version, f"as-of-{as_of}" if as_of else None
-    )
-    return body
+    return tagged_body_or_404(session, response, person_id, PersonRead, as_of)
 
 
 PersonDep = Annotated[PersonRead, Depends(person_body)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from fastapi import Response
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
@@ -65,6 +66,21 @@ def body_or_404(
             f"no {wanted} with id {entity_id!r}; {entity_id!r} is a {body.type} "
             f"(see /v1/entities/{entity_id})"
         )
+    return body
+
+
+def tagged_body_or_404(
+    session: Session,
+    response: Response,
+    entity_id: str,
+    model: type[Model],
+    as_of: str | None,
+) -> Model:
+    """``body_or_404``, with the entity's ETag set on the response."""
+    body = body_or_404(session, entity_id, model, as_of)
+    response.headers["ETag"] = entity_etag(
+        body.id, body.version, f"as-of-{as_of}" if as_of else None
+    )
     return body
 
 
