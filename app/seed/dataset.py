@@ -18,7 +18,13 @@ from pydantic import BaseModel, ValidationError
 from app.core.dates import validate_partial_date
 from app.ingest.article import Article
 from app.ingest.parser import parse_article
-from app.rules.checks import Evidence, check_period, check_sources, check_statement_shape
+from app.rules.checks import (
+    Evidence,
+    check_has_sources,
+    check_period,
+    check_sources,
+    check_statement_shape,
+)
 from app.rules.records import (
     RECORD_BY_TYPE,
     CitationRecord,
@@ -269,8 +275,8 @@ def _check_refs(
                 label,
                 "has no name (neither the article parser nor the curated file gives one)",
             )
-        if not rec.sources:
-            out.add(rel, label, "has no sources")
+        for loc, problem in check_has_sources(len(rec.sources)):
+            out.add(rel, label, f"{loc}: {problem}")
         for alias in rec.aliases:
             _check_period(
                 rel, f"{label}, alias {alias.name!r}", alias.start_date, alias.end_date, out
