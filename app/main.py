@@ -11,6 +11,7 @@ from importlib.metadata import version
 import anyio
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi_offline import FastAPIOffline
 
 from app.api import TAGS, mount_routers
@@ -18,11 +19,15 @@ from app.core.config import Settings, get_settings
 from app.core.db import create_db_engine, session_factory
 from app.core.errors import install_error_handlers
 from app.core.http_cache import ConditionalGetMiddleware, HeadAsGetMiddleware
+from app.core.http_methods import OptionsMiddleware
 from app.core.input_guard import RejectNulMiddleware
 from app.core.response_cache import LRUCache, ResponseCacheMiddleware, RevisionClock
 from app.openapi_examples import install_examples
 from app.provenance.changes import current_revision
 from app.search.vocabulary import warm_vocabulary
+
+# JSON larger than this is sent gzip-compressed to clients that accept it.
+GZIP_MINIMUM_BYTES = 1400
 
 DESCRIPTION = """
 A structured knowledge base about the **Socialist Movement of Kazakhstan** and the
@@ -69,6 +74,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "url": "https://creativecommons.org/licenses/by-sa/4.0/",
         },
         lifespan=lifespan,
+        # No badge fetched from validator.swagger.io: the docs make no outside request.
+        swagger_ui_parameters={"validatorUrl": None},
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -77,6 +84,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     mount_routers(app)
     install_examples(app, app.state.session_factory)
     app.add_middleware(ConditionalGetMiddleware, max_age=settings.cache_max_age)
+    # Inside the response cache, so a compressed answer is compressed once and kept.
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES)
     if settings.cache_enabled:
 
         def read_revision() -> int:
@@ -92,10 +101,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     app.add_middleware(RejectNulMiddleware)
     app.add_middleware(HeadAsGetMiddleware)
+    app.add_middleware(OptionsMiddleware)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
-        allow_methods=["GET", "HEAD", "OPTIONS"],
+        # Every method some route takes: POST /v1/reconcile is called from browsers too.
+        allow_methods=["GET", "HEAD", "OPTIONS", "POST"],
         allow_headers=["*"],
         expose_headers=["ETag"],
     )

@@ -51,7 +51,7 @@ def trim(value: Any) -> Any:
 
 
 def _page(items: list[Any], total: int, path: str) -> dict[str, Any]:
-    return {"items": items, "total": total, "limit": 1, "next": f"{path}?limit=1&cursor=eyJvIjoxfQ"}
+    return {"items": items, "total": total, "limit": 1, "next": f"{path}?limit=1&cursor=o1"}
 
 
 def collect_examples(session: Session) -> dict[str, Any]:

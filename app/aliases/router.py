@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, Request
 
 from app.aliases import service
 from app.aliases.schemas import AliasWithEntity
-from app.core.dependencies import SessionDep
+from app.core.dependencies import NO_NUL, SessionDep
 from app.core.errors import error_responses
 from app.core.pagination import Page, PageDep
 from app.core.responses import page_body
@@ -29,6 +29,7 @@ def list_aliases(
         Query(
             min_length=1,
             max_length=200,
+            pattern=NO_NUL,
             description="Only names containing this text, ignoring case and diacritics.",
             examples=["социалист"],
         ),

@@ -9,8 +9,12 @@ from typing import Annotated, Any
 from fastapi import Depends, Query, Request
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.core.dates import PARTIAL_DATE_PATTERN, period_end, period_start, validate_partial_date
+from app.core.dates import CALENDAR_DATE_PATTERN, period_end, period_start, validate_partial_date
 from app.core.errors import InvalidParameterError
+
+# Text parameters may not hold NUL (no database can store it; see RejectNulMiddleware):
+# said in the schema too, so that what the schema allows the API accepts.
+NO_NUL = "^[^\\u0000]*$"
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -35,7 +39,7 @@ def checked_date(parameter: str, value: str | None) -> str | None:
 def _date_query(alias: str, meaning: str) -> Any:
     return Query(
         alias=alias,
-        pattern=PARTIAL_DATE_PATTERN,
+        pattern=CALENDAR_DATE_PATTERN,
         description=f"{meaning} Partial ISO date: YYYY, YYYY-MM or YYYY-MM-DD.",
         examples=["2011-12"],
     )
@@ -46,6 +50,11 @@ class DateRange:
     start: str | None
     end: str | None
 
+    @property
+    def empty(self) -> bool:
+        """``from`` after ``to``: a period with no day in it, so nothing falls in it."""
+        return bool(self.start and self.end and period_start(self.start) > period_end(self.end))
+
 
 def date_range(
     date_from: Annotated[
@@ -55,11 +64,10 @@ def date_range(
         str | None, _date_query("to", "Only what starts on or before this date.")
     ] = None,
 ) -> DateRange:
-    """A period given as ``from``/``to``: each a real partial date, ``from`` not after ``to``."""
-    start, end = checked_date("from", date_from), checked_date("to", date_to)
-    if start and end and period_start(start) > period_end(end):
-        raise InvalidParameterError("from", f"{start} is after to={end}")
-    return DateRange(start, end)
+    """A period given as ``from``/``to``, each a real partial date. ``from`` after ``to``
+    is an empty period (no item is in it), not an error: JSON Schema cannot state a
+    constraint between two parameters, and the API accepts whatever its schema allows."""
+    return DateRange(checked_date("from", date_from), checked_date("to", date_to))
 
 
 DateRangeDep = Annotated[DateRange, Depends(date_range)]
@@ -69,7 +77,7 @@ def as_of_param(
     as_of: Annotated[
         str | None,
         Query(
-            pattern=PARTIAL_DATE_PATTERN,
+            pattern=CALENDAR_DATE_PATTERN,
             description="Answer as of this partial ISO date: the name valid then, and only "
             "the memberships and relations that held then (undated ones are kept).",
             examples=["2008-01-01"],

@@ -13,6 +13,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.core.http_methods import allowed_methods
+
 logger = logging.getLogger("app.errors")
 
 PROBLEM_JSON = "application/problem+json"
@@ -51,6 +53,17 @@ class NotFoundError(AppError):
     status = 404
     slug = "not-found"
     title = "Not Found"
+
+
+class UnknownReferenceError(NotFoundError):
+    """A parameter names an entity that does not exist (a filter such as
+    ``participant=``): 404, with the parameter in ``errors``."""
+
+    def __init__(self, parameter: str, entity_id: str) -> None:
+        message = f"no entity with id {entity_id!r}"
+        super().__init__(
+            f"{parameter}: {message}", [ProblemError(loc=["query", parameter], msg=message)]
+        )
 
 
 class InvalidParameterError(AppError):
@@ -117,16 +130,17 @@ _HTTP_TITLES = {404: "Not Found", 405: "Method Not Allowed", 406: "Not Acceptabl
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     title = _HTTP_TITLES.get(exc.status_code, "HTTP Error")
+    headers = getattr(exc, "headers", None)
     if exc.status_code == 404:
         detail = f"no resource at {request.url.path}"
     elif exc.status_code == 405:
-        detail = f"{request.method} is not allowed on {request.url.path}"
+        methods = allowed_methods(request.app, request.url.path)
+        detail = f"{request.method} is not allowed on {request.url.path}; use {', '.join(methods)}"
+        headers = {**(headers or {}), "Allow": ", ".join(methods)}
     else:
         detail = str(exc.detail)
     slug = title.lower().replace(" ", "-")
-    return problem_response(
-        request, exc.status_code, slug, title, detail, headers=getattr(exc, "headers", None)
-    )
+    return problem_response(request, exc.status_code, slug, title, detail, headers=headers)
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
@@ -149,10 +163,38 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _unexpected_error)
 
 
+# Real answers of this API, shown in the docs next to each error status.
+_ERROR_EXAMPLES: dict[int, dict[str, Any]] = {
+    404: {
+        "type": f"{PROBLEM_BASE}not-found",
+        "title": "Not Found",
+        "status": 404,
+        "detail": "no entity with id 'nobody'",
+        "instance": "/v1/people/nobody",
+    },
+    422: {
+        "type": f"{PROBLEM_BASE}invalid-parameter",
+        "title": "Invalid Parameter",
+        "status": 422,
+        "detail": "limit: Input should be less than or equal to 200",
+        "instance": "/v1/people",
+        "errors": [{"loc": ["query", "limit"], "msg": "Input should be less than or equal to 200"}],
+    },
+    500: {
+        "type": f"{PROBLEM_BASE}internal-error",
+        "title": "Internal Server Error",
+        "status": 500,
+        "detail": "An unexpected error occurred. Quote request id "
+        "3f1c0a9e2b7d4c6e8a1b2c3d4e5f6a7b when reporting it.",
+        "request_id": "3f1c0a9e2b7d4c6e8a1b2c3d4e5f6a7b",
+    },
+}
+
+
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses=`` entries for the problems a route can return."""
     descriptions = {
-        404: "No entity with that id",
+        404: "No entity with that id (in the path, or named by a filter)",
         422: "Invalid parameter",
         500: "Unexpected error",
     }
@@ -160,7 +202,12 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         status: {
             "model": Problem,
             "description": descriptions.get(status, "Problem"),
-            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+            "content": {
+                PROBLEM_JSON: {
+                    "schema": {"$ref": "#/components/schemas/Problem"},
+                    **({"example": _ERROR_EXAMPLES[status]} if status in _ERROR_EXAMPLES else {}),
+                }
+            },
         }
         for status in statuses
     }

@@ -113,13 +113,22 @@ def cache_key(scope: Scope) -> str:
     to the answer. Two spellings of one query (``%41`` for ``A``) may get two
     entries, never one entry for two queries.
     """
+    # The body depends on whether the client takes gzip (see create_app).
+    encoding = "|gzip" if _accepts_gzip(scope) else ""
     raw: bytes = scope.get("query_string", b"")
     if not raw:
-        return str(scope["path"])
+        return f"{scope['path']}{encoding}"
     parts = raw.split(b"&")
     if len(parts) > 1:
         parts.sort(key=lambda part: part.split(b"=", 1)[0])
-    return f"{scope['path']}?{b'&'.join(parts).decode('latin-1')}"
+    return f"{scope['path']}?{b'&'.join(parts).decode('latin-1')}{encoding}"
+
+
+def _accepts_gzip(scope: Scope) -> bool:
+    for name, value in scope.get("headers", ()):
+        if name == b"accept-encoding":
+            return b"gzip" in value
+    return False
 
 
 class ResponseCacheMiddleware:
@@ -149,7 +158,8 @@ class ResponseCacheMiddleware:
         async def capture(message: Message) -> None:
             nonlocal start
             if message["type"] == "http.response.start":
-                start = message
+                # A copy, taken before the layers outside (CORS) add their headers.
+                start = {**message, "headers": list(message["headers"])}
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
                 finished = not message.get("more_body", False)
@@ -173,6 +183,7 @@ class ResponseCacheMiddleware:
             await send({"type": "http.response.start", "status": 304, "headers": headers})
             await send({"type": "http.response.body", "body": b""})
             return
-        await send({"type": "http.response.start", "status": 200, "headers": entry.headers})
+        # A copy: the layers outside (CORS) add headers to the list they are sent.
+        await send({"type": "http.response.start", "status": 200, "headers": list(entry.headers)})
         body = b"" if scope["method"] == "HEAD" else entry.body
         await send({"type": "http.response.body", "body": body})

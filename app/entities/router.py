@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response
 
-from app.core.dependencies import AsOfDep, SessionDep
+from app.core.dependencies import NO_NUL, AsOfDep, SessionDep
 from app.core.errors import error_responses
 from app.entities import service
 from app.entities.schemas import EntityRead, Graph
@@ -26,7 +26,7 @@ def get_entity(
     session: SessionDep,
     response: Response,
     as_of: AsOfDep,
-    entity_id: Annotated[str, Path(max_length=200, examples=["ainur-kurmanov"])],
+    entity_id: Annotated[str, Path(max_length=200, pattern=NO_NUL, examples=["ainur-kurmanov"])],
     version: Annotated[
         int | None,
         Query(
@@ -58,7 +58,9 @@ def get_entity(
 )
 def get_graph(
     session: SessionDep,
-    entity_id: Annotated[str, Path(max_length=200, examples=["socialist-movement-of-kazakhstan"])],
+    entity_id: Annotated[
+        str, Path(max_length=200, pattern=NO_NUL, examples=["socialist-movement-of-kazakhstan"])
+    ],
     depth: Annotated[int, Query(ge=1, le=3, description="How many links away, 1–3.")] = 1,
 ) -> dict[str, Any]:
     """Every entity within `depth` links (memberships, relations, event participations and

@@ -4,7 +4,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 
-from app.core.dependencies import AsOfDep, DateRangeDep, SessionDep
+from app.core.dependencies import NO_NUL, AsOfDep, DateRangeDep, SessionDep
 from app.core.errors import error_responses
 from app.core.pagination import Page, PageDep
 from app.core.responses import page_body
@@ -18,7 +18,7 @@ EventSort = Literal["id", "-id", "name", "-name", "start_date", "-start_date"]
 
 
 @router.get(
-    "", response_model=Page[EventRead], responses=error_responses(422), summary="List events"
+    "", response_model=Page[EventRead], responses=error_responses(404, 422), summary="List events"
 )
 def list_events(
     request: Request,
@@ -28,15 +28,24 @@ def list_events(
     period: DateRangeDep,
     participant: Annotated[
         str | None,
-        Query(max_length=200, description="Only events this entity took part in (an entity id)."),
+        Query(
+            max_length=200,
+            pattern=NO_NUL,
+            description="Only events this entity took part in (an entity id).",
+        ),
     ] = None,
     place: Annotated[
-        str | None, Query(max_length=200, description="Only events at this place (a place id).")
+        str | None,
+        Query(
+            max_length=200, pattern=NO_NUL, description="Only events at this place (a place id)."
+        ),
     ] = None,
     sort: Annotated[EventSort, Query(description="Order; `-` for descending.")] = "id",
 ) -> dict[str, Any]:
     """Events, filtered by period (an event matches when its dates overlap [from, to];
     undated events are left out when a period is given), participant and place."""
+    if period.empty:
+        return page_body(request, page, [], 0)
     items, total = service.list_events(
         session=session,
         sort=sort,

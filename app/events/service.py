@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from app.core.date_sql import sql_period_end, sql_period_start
 from app.core.dates import period_end, period_start
-from app.core.errors import InvalidParameterError
+from app.core.errors import InvalidParameterError, UnknownReferenceError
 from app.core.pagination import PageParams
 from app.models import Entity, Event, EventPlace, Participation
 from app.provenance.listing import entity_page
@@ -23,10 +23,10 @@ SORT_COLUMNS: dict[str, Any] = {
 
 def _require(session: Session, entity_id: str, parameter: str, entity_type: str | None) -> None:
     found = session.scalar(select(Entity.type).where(Entity.id == entity_id))
-    if found is None or (entity_type is not None and found != entity_type):
-        raise InvalidParameterError(
-            parameter, f"no {entity_type or 'entity'} with id {entity_id!r}"
-        )
+    if found is None:
+        raise UnknownReferenceError(parameter, entity_id)
+    if entity_type is not None and found != entity_type:
+        raise InvalidParameterError(parameter, f"{entity_id!r} is a {found}, not a {entity_type}")
 
 
 def list_events(

@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 
-from app.core.dependencies import SessionDep
+from app.core.dependencies import NO_NUL, SessionDep
 from app.core.errors import error_responses
 from app.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, PageDep
 from app.core.responses import page_body
@@ -25,7 +25,9 @@ def get_history(
     request: Request,
     session: SessionDep,
     page: PageDep,
-    entity_id: Annotated[str, Path(max_length=200, examples=["socialist-movement-of-kazakhstan"])],
+    entity_id: Annotated[
+        str, Path(max_length=200, pattern=NO_NUL, examples=["socialist-movement-of-kazakhstan"])
+    ],
 ) -> dict[str, Any]:
     """Every version of the entity, newest first, each with who wrote it and the JSON
     Patch from the version before. `GET /v1/entities/{id}?version=N` gives the entity as

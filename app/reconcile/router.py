@@ -1,16 +1,20 @@
 from __future__ import annotations
 
 from importlib.metadata import version
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 
 from app.core.dependencies import SessionDep
 from app.core.errors import error_responses
 from app.reconcile import service
-from app.reconcile.schemas import Manifest, ReconResult
+from app.reconcile.schemas import Manifest, ReconResult, query_batch_schema
 
 router = APIRouter()
+BATCH_SCHEMA = query_batch_schema(list(service.TYPE_NAMES), service.MAX_QUERIES)
+# URLs stay well below what HTTP servers accept (uvicorn refuses request lines over
+# about 16 KB with a bare 400); POST takes batches of any size.
+MAX_GET_QUERIES_LENGTH = 8000
 
 QUERIES_DESCRIPTION = (
     "A JSON object of named queries, as in the Reconciliation Service API 0.2: "
@@ -39,19 +43,34 @@ def manifest(request: Request) -> dict[str, Any]:
     response_model_exclude_none=True,
     responses=error_responses(422),
     summary="Reconciliation service: manifest, or candidates for a query batch",
+    # Declared by hand: `queries` is a JSON document in a query parameter (OpenAPI
+    # `content`), which FastAPI's Query() cannot describe.
+    openapi_extra={
+        "parameters": [
+            {
+                "name": "queries",
+                "in": "query",
+                "required": False,
+                "description": QUERIES_DESCRIPTION
+                + f" At most {MAX_GET_QUERIES_LENGTH} characters: longer batches, use POST.",
+                "content": {"application/json": {"schema": BATCH_SCHEMA}},
+            }
+        ]
+    },
 )
-def reconcile_get(
-    request: Request,
-    session: SessionDep,
-    queries: Annotated[
-        str | None, Query(max_length=100_000, description=QUERIES_DESCRIPTION)
-    ] = None,
-) -> Any:
+def reconcile_get(request: Request, session: SessionDep) -> Any:
     """W3C Reconciliation Service API 0.2 (OpenRefine and other clients). Without
     `queries`: the service manifest. With `queries`: candidates for each query, each
     with `id`, `name`, `score` (0–100), `match` and `type`, best first."""
+    queries = request.query_params.get("queries")
     if queries is None:
         return manifest(request)
+    if len(queries) > MAX_GET_QUERIES_LENGTH:
+        raise service.invalid(
+            f"{len(queries)} characters; at most {MAX_GET_QUERIES_LENGTH} in a URL, "
+            "send longer batches with POST",
+            ["query", "queries"],
+        )
     return service.reconcile(session, service.parse_batch(queries))
 
 
@@ -66,16 +85,24 @@ def reconcile_get(
             "required": True,
             "content": {
                 "application/x-www-form-urlencoded": {
+                    # One field, `queries`, whose value is the batch as JSON (JSON Schema
+                    # 2020-12 contentMediaType/contentSchema, as OpenAPI 3.1 allows).
                     "schema": {
                         "type": "object",
                         "properties": {
-                            "queries": {"type": "string", "description": QUERIES_DESCRIPTION}
+                            "queries": {
+                                "type": "string",
+                                "minLength": 1,
+                                "contentMediaType": "application/json",
+                                "contentSchema": BATCH_SCHEMA,
+                                "description": QUERIES_DESCRIPTION,
+                            }
                         },
                         "required": ["queries"],
                     }
                 },
                 "application/json": {
-                    "schema": {"type": "object", "description": "The query batch itself."}
+                    "schema": {**BATCH_SCHEMA, "description": "The query batch itself."}
                 },
             },
         }

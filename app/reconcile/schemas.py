@@ -63,3 +63,53 @@ class ReconCandidate(BaseModel):
 
 class ReconResult(BaseModel):
     result: list[ReconCandidate]
+
+
+# Every character Python's str.isspace() counts, spelt out: the regular expression means
+# the same in every engine (``\S`` does not: ECMA and Python disagree on \x1c-\x1f).
+_NOT_SPACE = (
+    "[^\\t\\n\\u000b\\f\\r\\u001c-\\u001f \\u0085\\u00a0\\u1680\\u2000-\\u200a"
+    "\\u2028\\u2029\\u202f\\u205f\\u3000]"
+)
+
+
+def query_batch_schema(type_ids: list[str], max_queries: int) -> dict[str, Any]:
+    """The JSON Schema of a query batch, exactly as strict as ``parse_batch``: a client
+    (or a fuzzer) that follows it is never refused, one that breaks it always is."""
+    type_id = {"type": "string", "enum": type_ids}
+    return {
+        "type": "object",
+        "minProperties": 1,
+        "maxProperties": max_queries,
+        "additionalProperties": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "query": {"type": ["string", "null"], "maxLength": 200},
+                "type": {"anyOf": [type_id, {"type": "array", "items": type_id}, {"type": "null"}]},
+                "limit": {"type": ["number", "null"], "exclusiveMinimum": 0},
+                "properties": {
+                    "type": ["array", "null"],
+                    "items": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["pid", "v"],
+                        "properties": {"pid": {"type": "string"}, "v": {}},
+                    },
+                },
+                "type_strict": {"enum": ["any", "should", "all", None]},
+            },
+            # Something to match: a query with a non-space character, or a property.
+            "anyOf": [
+                {
+                    "required": ["query"],
+                    "properties": {"query": {"type": "string", "pattern": _NOT_SPACE}},
+                },
+                {
+                    "required": ["properties"],
+                    "properties": {"properties": {"type": "array", "minItems": 1}},
+                },
+            ],
+        },
+        "example": {"q0": {"query": "Ainur Kurmanov", "type": "person", "limit": 3}},
+    }

@@ -10,17 +10,13 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.core.errors import AppError, ProblemError
+from app.core.errors import AppError, InvalidParameterError, ProblemError
+from app.core.vocabulary import ENTITY_TYPES
 from app.models import Entity
 from app.reconcile.schemas import ReconQuery
 from app.search.service import EXACT, Hit, search
 
-TYPE_NAMES = {
-    "organisation": "Organisation",
-    "person": "Person",
-    "event": "Event",
-    "place": "Place",
-}
+TYPE_NAMES: dict[str, str] = {t: t.capitalize() for t in ENTITY_TYPES}
 DEFAULT_LIMIT = 5
 MAX_LIMIT = 50
 MAX_QUERIES = 100
@@ -32,7 +28,7 @@ class InvalidQueriesError(AppError):
     title = "Invalid Reconciliation Queries"
 
 
-def _invalid(message: str, loc: list[str | int]) -> InvalidQueriesError:
+def invalid(message: str, loc: list[str | int]) -> InvalidQueriesError:
     return InvalidQueriesError(f"queries: {message}", [ProblemError(loc=loc, msg=message)])
 
 
@@ -41,11 +37,11 @@ def parse_batch(raw: str) -> dict[str, ReconQuery]:
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
-        raise _invalid(f"not valid JSON ({exc.msg} at position {exc.pos})", ["queries"]) from None
+        raise invalid(f"not valid JSON ({exc.msg} at position {exc.pos})", ["queries"]) from None
     if not isinstance(data, dict) or not data:
-        raise _invalid("must be a non-empty JSON object of named queries", ["queries"])
+        raise invalid("must be a non-empty JSON object of named queries", ["queries"])
     if len(data) > MAX_QUERIES:
-        raise _invalid(f"{len(data)} queries in one batch; at most {MAX_QUERIES}", ["queries"])
+        raise invalid(f"{len(data)} queries in one batch; at most {MAX_QUERIES}", ["queries"])
     batch: dict[str, ReconQuery] = {}
     errors: list[ProblemError] = []
     for key, value in data.items():
@@ -73,9 +69,11 @@ def parse_batch(raw: str) -> dict[str, ReconQuery]:
 
 def queries_from_form(body: bytes) -> str:
     """The ``queries`` field of a form-encoded POST, as OpenRefine sends it."""
-    fields = parse_qs(body.decode("utf-8", errors="replace"))
+    fields = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True)
     if "queries" not in fields:
-        raise _invalid("the form has no `queries` field", ["body", "queries"])
+        raise invalid("the form has no `queries` field", ["body", "queries"])
+    if not fields["queries"][0].strip():
+        raise invalid("is empty: send a JSON object of named queries", ["body", "queries"])
     return fields["queries"][0]
 
 
@@ -93,7 +91,12 @@ def reconcile(session: Session, batch: dict[str, ReconQuery]) -> dict[str, Any]:
             hits_by_key[key] = []  # property-only queries: this service matches names only
             continue
         limit = min(int(query.limit or DEFAULT_LIMIT), MAX_LIMIT)
-        hits_by_key[key] = search(session, query.query, _types(query))[:limit]
+        try:
+            hits_by_key[key] = search(session, query.query, _types(query))[:limit]
+        except InvalidParameterError:
+            # A query with nothing to search for ("-") has no candidates; the other
+            # queries of the batch are still answered (OpenRefine sends rows in batches).
+            hits_by_key[key] = []
     ids = {h.entity_id for hits in hits_by_key.values() for h in hits}
     info = (
         {

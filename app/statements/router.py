@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 
-from app.core.dependencies import SessionDep
+from app.core.dependencies import NO_NUL, SessionDep
 from app.core.errors import InvalidParameterError, NotFoundError, error_responses
 from app.core.pagination import Page, PageDep
 from app.core.responses import page_body
@@ -19,7 +19,7 @@ properties_router = APIRouter()
 @statements_router.get(
     "",
     response_model=Page[StatementWithSubject],
-    responses=error_responses(422),
+    responses=error_responses(404, 422),
     summary="List statements by subject, property and value",
 )
 def list_statements(
@@ -28,7 +28,7 @@ def list_statements(
     page: PageDep,
     subject: Annotated[
         str | None,
-        Query(max_length=200, description="Entity id the statements are about."),
+        Query(max_length=200, pattern=NO_NUL, description="Entity id the statements are about."),
     ] = None,
     property_id: Annotated[
         str | None,
@@ -37,6 +37,7 @@ def list_statements(
             max_length=64,
             description="A property id from `GET /v1/properties`.",
             examples=["ideology"],
+            json_schema_extra={"enum": list(PROPERTY_IDS)},
         ),
     ] = None,
     value: Annotated[
@@ -78,7 +79,7 @@ def list_properties() -> dict[str, Any]:
 @properties_router.get(
     "/{property_id}",
     response_model=PropertyRead,
-    responses=error_responses(404),
+    responses=error_responses(404, 422),
     summary="One property of the statement vocabulary",
 )
 def get_property(

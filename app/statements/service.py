@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from app.core.errors import UnknownReferenceError
 from app.core.pagination import PageParams
 from app.core.text import fold_case_and_marks
 from app.core.vocabulary import PROPERTIES, PROPERTY_BY_ID, Property
@@ -43,6 +44,8 @@ def list_statements(
     """``value`` matches an entity value by id, a text value without regard to case or
     diacritics, or a date value exactly."""
     statement = select(Statement.id)
+    if subject is not None and session.get(Entity, subject) is None:
+        raise UnknownReferenceError("subject", subject)
     if subject is not None:
         statement = statement.where(Statement.subject_id == subject)
     if property_id is not None:

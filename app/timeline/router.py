@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
-from app.core.dependencies import DateRangeDep, SessionDep
+from app.core.dependencies import NO_NUL, DateRangeDep, SessionDep
 from app.core.errors import error_responses
 from app.core.pagination import Page, PageDep
 from app.core.responses import page_body
@@ -17,7 +17,7 @@ router = APIRouter()
 @router.get(
     "",
     response_model=Page[TimelineItem],
-    responses=error_responses(422),
+    responses=error_responses(404, 422),
     summary="Dated facts in chronological order",
 )
 def timeline(
@@ -29,6 +29,7 @@ def timeline(
         str | None,
         Query(
             max_length=200,
+            pattern=NO_NUL,
             description="Only facts involving this entity (an id).",
             examples=["socialist-movement-of-kazakhstan"],
         ),
@@ -37,6 +38,8 @@ def timeline(
     """Every dated fact, events, foundings, renamings, births and deaths, membership and
     relation starts and ends, oldest first, each with its date as stored (partial dates
     keep their precision), a one-line summary, the entities involved and its sources."""
+    if period.empty:
+        return page_body(request, page, [], 0)
     items, total = service.timeline_page(
         session=session, page=page, entity=entity, date_from=period.start, date_to=period.end
     )

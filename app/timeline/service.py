@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.core.date_sql import sql_period_end, sql_period_start
 from app.core.dates import period_end, period_start
-from app.core.errors import InvalidParameterError
+from app.core.errors import UnknownReferenceError
 from app.core.pagination import PageParams
 from app.models import (
     Alias,
@@ -136,7 +136,7 @@ def timeline_page(
     date_to: str | None,
 ) -> tuple[list[dict[str, Any]], int]:
     if entity is not None and session.get(Entity, entity) is None:
-        raise InvalidParameterError("entity", f"no entity with id {entity!r}")
+        raise UnknownReferenceError("entity", entity)
     facts = union_all(*_branches(entity)).subquery()
     statement = select(facts)
     if date_from:

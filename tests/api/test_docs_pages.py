@@ -62,3 +62,28 @@ def test_openapi_documents_every_contract_route_with_examples(client: TestClient
             path
         )
     assert "post" in paths["/v1/reconcile"]
+
+
+def test_the_documented_error_examples_are_real_answers(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+    responses = schema["paths"]["/v1/people/{person_id}"]["get"]["responses"]
+    documented_404 = responses["404"]["content"]["application/problem+json"]["example"]
+    assert client.get(documented_404["instance"]).json() == documented_404
+    listing = schema["paths"]["/v1/people"]["get"]["responses"]
+    documented_422 = listing["422"]["content"]["application/problem+json"]["example"]
+    assert client.get("/v1/people", params={"limit": 201}).json() == documented_422
+
+
+def test_options_and_405_list_every_method_of_the_path(client: TestClient) -> None:
+    options = client.options("/v1/reconcile")
+    assert options.status_code == 204
+    assert options.headers["allow"] == "GET, HEAD, OPTIONS, POST"
+    refused = client.delete("/v1/reconcile")
+    assert refused.status_code == 405
+    assert refused.headers["allow"] == "GET, HEAD, OPTIONS, POST"
+    preflight = client.options(
+        "/v1/reconcile",
+        headers={"Origin": "https://app.example", "Access-Control-Request-Method": "POST"},
+    )
+    assert preflight.status_code == 200
+    assert "POST" in preflight.headers["access-control-allow-methods"]

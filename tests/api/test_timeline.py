@@ -55,7 +55,6 @@ def test_from_and_to_bound_the_period(client: TestClient) -> None:
         assert period_start(item["date"]) <= "2012-12-31"
 
 
-def test_bad_parameters_are_422(client: TestClient) -> None:
-    assert client.get("/v1/timeline?entity=nobody").status_code == 422
-    assert client.get("/v1/timeline?from=2012&to=2011").status_code == 422
+def test_bad_parameters_are_problems(client: TestClient) -> None:
+    assert client.get("/v1/timeline?entity=nobody").status_code == 404
     assert client.get("/v1/timeline?from=2011-02-30").status_code == 422

@@ -39,6 +39,4 @@ def test_concurrent_writers_never_share_a_revision_or_a_seq(migrated_url: str) -
     total = WRITERS * WRITES
     assert sorted(revision for _, revision in taken) == list(range(2, total + 2))
     # Each write owns the seqs (last - 3, last]: no two writes overlap, none is skipped.
-    assert sorted(last for last, _ in taken) == [
-        CHANGES_PER_WRITE * n for n in range(1, total + 1)
-    ]
+    assert sorted(last for last, _ in taken) == [CHANGES_PER_WRITE * n for n in range(1, total + 1)]
