@@ -40,3 +40,6 @@ def test_concurrent_writers_never_share_a_revision_or_a_seq(migrated_url: str) -
     assert sorted(revision for _, revision in taken) == list(range(2, total + 2))
     # Each write owns the seqs (last - 3, last]: no two writes overlap, none is skipped.
     assert sorted(last for last, _ in taken) == [CHANGES_PER_WRITE * n for n in range(1, total + 1)]
+    # And the seq order is the commit order: a later revision always holds later seqs.
+    by_revision = [last for last, _ in sorted(taken, key=lambda pair: pair[1])]
+    assert by_revision == sorted(by_revision)
