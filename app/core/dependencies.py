@@ -11,10 +11,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.dates import CALENDAR_DATE_PATTERN, period_end, period_start, validate_partial_date
 from app.core.errors import InvalidParameterError
+from app.core.text import SPACE_CLASS
 
 # Text parameters may not hold NUL (no database can store it; see RejectNulMiddleware):
 # said in the schema too, so that what the schema allows the API accepts.
 NO_NUL = "^[^\\u0000]*$"
+# Free text to search for: no NUL, and some character that is not a space.
+SEARCH_TEXT = f"^[^\\u0000]*[^\\u0000{SPACE_CLASS}][^\\u0000]*$"
 
 
 def get_session(request: Request) -> Iterator[Session]:

@@ -37,3 +37,14 @@ def fold_case_and_marks(text: str) -> str:
     """Lower-case and strip combining marks, for case- and diacritic-insensitive matching."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+# Every character str.isspace() counts, as a regular-expression class body: spelt out so
+# that the expression means the same in every engine (``\s`` does not: ECMA and Python
+# disagree on \x1c-\x1f), for patterns published in the OpenAPI schema.
+SPACE_CLASS = (
+    "\\t\\n\\u000b\\f\\r\\u001c-\\u001f \\u0085\\u00a0\\u1680\\u2000-\\u200a"
+    "\\u2028\\u2029\\u202f\\u205f\\u3000"
+)
+# Some character that is not a space, anywhere.
+NOT_BLANK = f"[^{SPACE_CLASS}]"

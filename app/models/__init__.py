@@ -19,6 +19,7 @@ from app.models.person import Person
 from app.models.place import Place
 from app.models.relation import Relation
 from app.models.search_name import SearchName, SearchToken
+from app.models.search_word import SearchWord
 from app.models.source import Source
 from app.models.statement import Statement
 
@@ -43,6 +44,7 @@ __all__ = [
     "Relation",
     "SearchName",
     "SearchToken",
+    "SearchWord",
     "Source",
     "Statement",
 ]

@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from app.core.text import NOT_BLANK
+
 
 class ReconType(BaseModel):
     id: str = Field(examples=["organisation"])
@@ -65,14 +67,6 @@ class ReconResult(BaseModel):
     result: list[ReconCandidate]
 
 
-# Every character Python's str.isspace() counts, spelt out: the regular expression means
-# the same in every engine (``\S`` does not: ECMA and Python disagree on \x1c-\x1f).
-_NOT_SPACE = (
-    "[^\\t\\n\\u000b\\f\\r\\u001c-\\u001f \\u0085\\u00a0\\u1680\\u2000-\\u200a"
-    "\\u2028\\u2029\\u202f\\u205f\\u3000]"
-)
-
-
 def query_batch_schema(type_ids: list[str], max_queries: int) -> dict[str, Any]:
     """The JSON Schema of a query batch, exactly as strict as ``parse_batch``: a client
     (or a fuzzer) that follows it is never refused, one that breaks it always is."""
@@ -103,7 +97,7 @@ def query_batch_schema(type_ids: list[str], max_queries: int) -> dict[str, Any]:
             "anyOf": [
                 {
                     "required": ["query"],
-                    "properties": {"query": {"type": "string", "pattern": _NOT_SPACE}},
+                    "properties": {"query": {"type": "string", "pattern": NOT_BLANK}},
                 },
                 {
                     "required": ["properties"],

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.core.errors import AppError, InvalidParameterError, ProblemError
+from app.core.errors import AppError, ProblemError
 from app.core.vocabulary import ENTITY_TYPES
 from app.models import Entity
 from app.reconcile.schemas import ReconQuery
@@ -91,12 +91,9 @@ def reconcile(session: Session, batch: dict[str, ReconQuery]) -> dict[str, Any]:
             hits_by_key[key] = []  # property-only queries: this service matches names only
             continue
         limit = min(int(query.limit or DEFAULT_LIMIT), MAX_LIMIT)
-        try:
-            hits_by_key[key] = search(session, query.query, _types(query))[:limit]
-        except InvalidParameterError:
-            # A query with nothing to search for ("-") has no candidates; the other
-            # queries of the batch are still answered (OpenRefine sends rows in batches).
-            hits_by_key[key] = []
+        # A query with nothing to search for ("-") has no candidates; the other queries
+        # of the batch are answered all the same.
+        hits_by_key[key] = search(session, query.query, _types(query))[:limit]
     ids = {h.entity_id for hits in hits_by_key.values() for h in hits}
     info = (
         {

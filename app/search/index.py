@@ -2,7 +2,10 @@
 
 ``reindex(conn, ids)`` replaces the search names and tokens of exactly those
 entities from what the database holds now: their name and aliases, and their
-weight (how many sources back the facts they take part in, used to break ties).
+weight (how many sources back the facts they take part in, used to break ties);
+then their ``search_word`` rows, the words of what the knowledge base says about
+them besides their names (description, statements, the entities their relations
+point at), which partial matching searches (docs/search.md).
 The seed calls it for the entities a seed changed, ``kb generate`` for the
 entities it made, and API writes will call it for the entities they touch.
 """
@@ -12,12 +15,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from typing import Any
 
 from sqlalchemy import Connection, Table, delete, func, insert, select
 
-from app.core.names import name_tokens
+from app.core.names import name_key, name_tokens
 from app.models import (
     Alias,
     Claim,
@@ -29,6 +32,7 @@ from app.models import (
     Relation,
     SearchName,
     SearchToken,
+    SearchWord,
     Source,
     Statement,
 )
@@ -46,6 +50,35 @@ _INVOLVES: tuple[tuple[Any, str, tuple[str, ...]], ...] = (
     (Claim, "claim_id", ("entity_id",)),
     (Statement, "statement_id", ("subject_id", "value_entity_id")),
 )
+
+
+# Words too common in prose to tell entities apart: never stored as search words, and
+# not counted when a query is matched word by word (as skeletons, like every token).
+STOPWORDS = frozenset(
+    name_key(
+        "a an and are as at be by for from had has have he her his in into is it its of on "
+        "or she that the their them they this to under was were which who with"
+    ).split()
+)
+_MAX_WORD = 100  # longer "words" are not words (a URL, a hash): not indexed
+
+
+def field_words(
+    own_words: Collection[str], texts: Iterable[tuple[str, str | None]]
+) -> dict[str, str]:
+    """Each searchable word of ``texts`` (field, text pairs, strongest field first)
+    with the first field holding it; words of the entity's own names are left out."""
+    found: dict[str, str] = {}
+    for field, text in texts:
+        for word in name_tokens(text or ""):
+            if (
+                len(word) > 1
+                and len(word) <= _MAX_WORD
+                and word not in STOPWORDS
+                and word not in own_words
+            ):
+                found.setdefault(word, field)
+    return found
 
 
 def search_name_id(entity_id: str, alias_id: str | None, name: str) -> str:
@@ -145,8 +178,77 @@ def _reindex_chunk(conn: Connection, ids: list[str]) -> int:
     return len(name_rows)
 
 
+def reindex_words(conn: Connection, ids: list[str]) -> int:
+    """Rebuild the ``search_word`` rows of these entities from the database as it is
+    now, their ``search_name`` rows included (for their own words and weight).
+    Returns the number of rows written."""
+    words: Table = SearchWord.__table__  # type: ignore[assignment]
+    conn.execute(delete(words).where(words.c.entity_id.in_(ids)))
+    entities = conn.execute(
+        select(Entity.id, Entity.type, Entity.description).where(Entity.id.in_(ids))
+    ).all()
+    if not entities:
+        return 0
+    own: dict[str, set[str]] = {e.id: set() for e in entities}
+    weights: dict[str, int] = {}
+    for entity_id, token, weight in conn.execute(
+        select(SearchName.entity_id, SearchToken.token, SearchName.weight)
+        .join(SearchToken, SearchToken.search_name_id == SearchName.id)
+        .where(SearchName.entity_id.in_(ids))
+    ):
+        own[entity_id].add(token)
+        weights[entity_id] = weight
+    texts: dict[str, list[tuple[str, str | None]]] = {
+        e.id: [("description", e.description)] for e in entities
+    }
+    linked: list[tuple[str, str, str]] = []  # (entity, field, entity whose name counts)
+    for subject, value_text, value_entity in conn.execute(
+        select(Statement.subject_id, Statement.value_text, Statement.value_entity_id)
+        .where(Statement.subject_id.in_(ids))
+        .order_by(Statement.id)
+    ):
+        if value_text is not None:
+            texts[subject].append(("statement", value_text))
+        if value_entity is not None:
+            linked.append((subject, "statement", value_entity))
+    linked += [
+        (subject, "relation", target)
+        for subject, target in conn.execute(
+            select(Relation.subject_id, Relation.object_id)
+            .where(Relation.subject_id.in_(ids))
+            .order_by(Relation.id)
+        )
+    ]
+    targets = sorted({target for _, _, target in linked})
+    names: dict[str, str] = {}
+    for chunk in _chunks(targets):
+        rows = conn.execute(select(Entity.id, Entity.name).where(Entity.id.in_(chunk)))
+        names.update({row.id: row.name for row in rows})
+    # Statements before relations: the field order is the ranking order.
+    for subject, field, target in sorted(linked, key=lambda link: link[1] != "statement"):
+        texts[subject].append((field, names.get(target)))
+    word_rows = [
+        {
+            "entity_id": e.id,
+            "token": token,
+            "entity_type": e.type,
+            "field": field,
+            "weight": weights.get(e.id, 0),
+        }
+        for e in entities
+        for token, field in field_words(own[e.id], texts[e.id]).items()
+    ]
+    if word_rows:
+        conn.execute(insert(words), word_rows)
+    return len(word_rows)
+
+
 def reindex(conn: Connection, entity_ids: Collection[str]) -> int:
     """Rebuild the search rows of these entities (a deleted id just loses its rows).
     Returns the number of search names written."""
     ids = sorted(set(entity_ids))
-    return sum(_reindex_chunk(conn, chunk) for chunk in _chunks(ids))
+    written = 0
+    for chunk in _chunks(ids):
+        written += _reindex_chunk(conn, chunk)
+        reindex_words(conn, chunk)
+    return written

@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
-from app.core.dependencies import AsOfDep, SessionDep
+from app.core.dependencies import SEARCH_TEXT, AsOfDep, SessionDep
 from app.core.errors import error_responses
 from app.core.pagination import Page, PageDep
 from app.core.responses import page_body
@@ -32,8 +32,10 @@ def search(
         Query(
             min_length=1,
             max_length=200,
+            pattern=SEARCH_TEXT,
             description="Any name or alias, in any script or romanisation; case, diacritics, "
-            "word order and small typos do not matter.",
+            "word order and small typos do not matter. Words in parentheses narrow the "
+            "result to entities related to them.",
             examples=["Sotsialisticheskoe Dvizhenie Kazakhstana"],
         ),
     ],
@@ -43,7 +45,11 @@ def search(
     ] = None,
 ) -> dict[str, Any]:
     """Ranked search over every name and alias of every entity: exact matches first,
-    then word prefixes, then fuzzy matches; each hit says which name matched."""
+    then word prefixes, then fuzzy matches, then partial matches (some of the words, or
+    words of a description, statement or related name); each hit says which name
+    matched and where each query word was found. A disambiguator in parentheses,
+    "Revolutionary Workers' Party (Russia)", keeps the matches of the other words
+    whose entity is related to it."""
     hits = service.search(session, q, entity_type or ())
     window = hits[page.offset : page.offset + page.limit]
     names = load_names(session, [h.entity_id for h in window], as_of)
@@ -53,7 +59,14 @@ def search(
             "type": h.entity_type,
             "name": names[h.entity_id],
             "score": round(h.score, 4),
-            "matched": {"name": h.name, "lang": h.lang, "kind": h.kind},
+            "matched": {
+                "name": h.name,
+                "lang": h.lang,
+                "kind": h.kind,
+                "field": h.field,
+                "words": [{"word": w.word, "field": w.field} for w in h.words],
+                "unmatched": list(h.unmatched),
+            },
         }
         for h in window
     ]

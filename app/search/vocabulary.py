@@ -1,23 +1,25 @@
-"""The distinct words of every search name, with how many names use each.
+"""The distinct words of every search name, with how many names use each, and the
+distinct words of descriptions, statements and related names (``search_word``), with
+how many entities have each.
 
 Fuzzy matching compares a query's words with this vocabulary in memory (rapidfuzz,
 in C), not with every name: the vocabulary grows far slower than the number of
 names, since names share their words. It is read once per process and dataset
-revision (one GROUP BY over the indexed ``search_token.token``) and then reused.
+revision (one GROUP BY over each indexed token column) and then reused.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from app.models import SearchToken
+from app.models import SearchToken, SearchWord
 from app.provenance.changes import current_revision
 
 logger = logging.getLogger(__name__)
@@ -30,13 +32,23 @@ class Vocabulary:
     revision: int
     words: list[str]
     frequency: dict[str, int]
+    field_words: list[str] = field(default_factory=list)
+    field_frequency: dict[str, int] = field(default_factory=dict)
 
     def variants(self, word: str) -> list[str]:
-        """Vocabulary words spelled like ``word`` (itself first when present)."""
-        found = process.extract(
-            word, self.words, scorer=fuzz.ratio, score_cutoff=SIMILAR_WORD, limit=MAX_VARIANTS
-        )
-        return [match for match, _score, _index in found]
+        """Name words spelled like ``word`` (itself first when present)."""
+        return _similar(word, self.words)
+
+    def field_variants(self, word: str) -> list[str]:
+        """Words of descriptions, statements and related names spelled like ``word``."""
+        return _similar(word, self.field_words)
+
+
+def _similar(word: str, words: list[str]) -> list[str]:
+    found = process.extract(
+        word, words, scorer=fuzz.ratio, score_cutoff=SIMILAR_WORD, limit=MAX_VARIANTS
+    )
+    return [match for match, _score, _index in found]
 
 
 _lock = threading.Lock()
@@ -57,7 +69,16 @@ def vocabulary(session: Session) -> Vocabulary:
         rows = session.execute(
             select(SearchToken.token, func.count()).group_by(SearchToken.token)
         ).all()
-        loaded = Vocabulary(revision, [r[0] for r in rows], {r[0]: int(r[1]) for r in rows})
+        fields = session.execute(
+            select(SearchWord.token, func.count()).group_by(SearchWord.token)
+        ).all()
+        loaded = Vocabulary(
+            revision,
+            [r[0] for r in rows],
+            {r[0]: int(r[1]) for r in rows},
+            [r[0] for r in fields],
+            {r[0]: int(r[1]) for r in fields},
+        )
         _cache[key] = loaded
         return loaded
 
