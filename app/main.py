@@ -22,6 +22,7 @@ from app.core.http_cache import ConditionalGetMiddleware, HeadAsGetMiddleware
 from app.core.http_methods import OptionsMiddleware
 from app.core.input_guard import RejectNulMiddleware
 from app.core.response_cache import LRUCache, ResponseCacheMiddleware, RevisionClock
+from app.docs_pages import install_redoc
 from app.openapi_examples import install_examples
 from app.provenance.changes import current_revision
 from app.search.vocabulary import warm_vocabulary
@@ -76,7 +77,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         # No badge fetched from validator.swagger.io: the docs make no outside request.
         swagger_ui_parameters={"validatorUrl": None},
+        redoc_url=None,  # app.docs_pages serves /redoc with a script that asks no other host
     )
+    install_redoc(app)
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = session_factory(engine)
