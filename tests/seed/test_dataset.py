@@ -11,6 +11,7 @@ from app.core.config import PROJECT_ROOT
 from app.core.text import normalise_whitespace
 from app.rules.records import SourceRecord
 from app.seed.dataset import Dataset, load_dataset, summary
+from tests.shared import shared_path
 
 DATA_DIR = PROJECT_ROOT / "data"
 
@@ -35,9 +36,7 @@ def _sources(value: object) -> Iterator[SourceRecord]:
 
 
 def test_the_article_is_the_shared_seed_copied_verbatim() -> None:
-    shared = PROJECT_ROOT.parent / "shared" / "seed" / "000_1d364fa4a77e3054.txt"
-    if not shared.exists():
-        pytest.skip("shared/ is not beside this checkout")
+    shared = shared_path("seed", "000_1d364fa4a77e3054.txt")
     assert (DATA_DIR / "article.txt").read_bytes() == shared.read_bytes()
 
 
