@@ -47,6 +47,9 @@ class ConditionalGetMiddleware:
             body = b"".join(chunks)
             headers = MutableHeaders(raw=list(start["headers"]))
             status = start["status"]
+            if status >= 400 and "cache-control" not in headers:
+                # A problem is about this request, now: no cache may keep it.
+                headers["cache-control"] = "no-store"
             if status == 200:
                 etag = headers.get("etag") or etag_for(body)
                 headers["etag"] = etag

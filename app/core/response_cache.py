@@ -18,6 +18,7 @@ import logging
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import unquote_plus
 
 import anyio
 from sqlalchemy.exc import SQLAlchemyError
@@ -25,11 +26,17 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.http_cache import etag_matches
+from app.core.http_methods import declared_query_parameters
 
 logger = logging.getLogger(__name__)
 
 # Never cached: the docs pages and their assets change only with the code.
 UNCACHED_PREFIXES = ("/docs", "/redoc", "/static-offline-docs")
+
+
+# What an entry costs beyond its bytes (the objects that hold them), so that the bound
+# on bytes holds for many small entries too.
+ENTRY_OVERHEAD = 400
 
 
 @dataclass(frozen=True)
@@ -38,6 +45,11 @@ class CachedResponse:
     headers: list[tuple[bytes, bytes]]
     body: bytes
     etag: str | None
+
+    def size(self, key: str) -> int:
+        """Every byte the entry keeps alive: key, headers and body."""
+        header_bytes = sum(len(name) + len(value) for name, value in self.headers)
+        return len(key) + header_bytes + len(self.body) + ENTRY_OVERHEAD
 
 
 class RevisionClock:
@@ -70,12 +82,13 @@ class RevisionClock:
 
 
 class LRUCache:
-    """Bounded by entry count and by total body bytes; least recently used goes first."""
+    """Bounded by entry count and by total bytes (keys, headers and bodies); least
+    recently used goes first."""
 
     def __init__(self, max_entries: int, max_bytes: int) -> None:
         self.max_entries = max_entries
         self.max_bytes = max_bytes
-        self._items: OrderedDict[str, CachedResponse] = OrderedDict()
+        self._items: OrderedDict[str, tuple[CachedResponse, int]] = OrderedDict()
         self._bytes = 0
         self.hits = 0
         self.misses = 0
@@ -83,35 +96,42 @@ class LRUCache:
     def __len__(self) -> int:
         return len(self._items)
 
+    @property
+    def bytes(self) -> int:
+        return self._bytes
+
     def get(self, key: str, revision: int) -> CachedResponse | None:
-        entry = self._items.get(key)
-        if entry is None or entry.revision != revision:
+        found = self._items.get(key)
+        if found is None or found[0].revision != revision:
             self.misses += 1
             return None
         self._items.move_to_end(key)
         self.hits += 1
-        return entry
+        return found[0]
 
     def put(self, key: str, entry: CachedResponse) -> None:
-        if len(entry.body) > self.max_bytes:
+        size = entry.size(key)
+        if size > self.max_bytes:
             return
         old = self._items.pop(key, None)
         if old is not None:
-            self._bytes -= len(old.body)
-        self._items[key] = entry
-        self._bytes += len(entry.body)
+            self._bytes -= old[1]
+        self._items[key] = (entry, size)
+        self._bytes += size
         while len(self._items) > self.max_entries or self._bytes > self.max_bytes:
-            _, evicted = self._items.popitem(last=False)
-            self._bytes -= len(evicted.body)
+            _, (_, evicted) = self._items.popitem(last=False)
+            self._bytes -= evicted
 
 
 def cache_key(scope: Scope) -> str:
     """Path plus the query with its parameters in a canonical order.
 
-    Parameters are ordered by name without decoding them (this runs on every
-    request); repeated parameters keep their relative order, since it can matter
-    to the answer. Two spellings of one query (``%41`` for ``A``) may get two
-    entries, never one entry for two queries.
+    Parameters are ordered by name without decoding their values (this runs on every
+    request); repeated parameters keep their relative order, since it can matter to
+    the answer. Two spellings of one query (``%41`` for ``A``) may get two entries,
+    never one entry for two queries. Parameters the route does not declare are left
+    out of the key: the application ignores them, so they cannot change the answer,
+    and junk parameters cannot make every request a miss (or fill the cache).
     """
     # The body depends on whether the client takes gzip (see create_app).
     encoding = "|gzip" if _accepts_gzip(scope) else ""
@@ -119,9 +139,18 @@ def cache_key(scope: Scope) -> str:
     if not raw:
         return f"{scope['path']}{encoding}"
     parts = raw.split(b"&")
+    declared = declared_query_parameters(scope.get("app"), scope["path"])
+    if declared is not None:
+        parts = [p for p in parts if _name(p) in declared]
     if len(parts) > 1:
         parts.sort(key=lambda part: part.split(b"=", 1)[0])
-    return f"{scope['path']}?{b'&'.join(parts).decode('latin-1')}{encoding}"
+    query = b"&".join(parts).decode("latin-1")
+    return f"{scope['path']}?{query}{encoding}" if query else f"{scope['path']}{encoding}"
+
+
+def _name(part: bytes) -> str:
+    """A parameter's name as the application will read it (percent- and plus-decoded)."""
+    return unquote_plus(part.split(b"=", 1)[0].decode("latin-1"))
 
 
 def _accepts_gzip(scope: Scope) -> bool:

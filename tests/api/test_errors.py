@@ -117,3 +117,10 @@ def test_unexpected_errors_are_500_with_a_request_id_and_no_traceback(app: FastA
 def test_nul_characters_are_refused_before_any_database(client: TestClient, path: str) -> None:
     body = _problem(client.get(path), 422)
     assert "NUL" in body["detail"]
+
+
+def test_a_cursor_past_any_database_integer_is_a_422(client: TestClient) -> None:
+    # 2**63 and beyond overflowed SQLite and PostgreSQL integers (a 500 before).
+    for cursor in (f"o{2**63}", f"o{10**30}", "o-1", "o01"):
+        body = _problem(client.get("/v1/people", params={"cursor": cursor}), 422)
+        assert body["errors"][0]["loc"] == ["query", "cursor"]

@@ -97,3 +97,11 @@ def test_bad_batches_are_422_problems(client: TestClient, queries: str) -> None:
 
 def test_a_post_without_queries_is_422(client: TestClient) -> None:
     assert client.post("/v1/reconcile", data={"other": "x"}).status_code == 422
+
+
+def test_a_query_with_nothing_to_search_for_spoils_no_other_query(client: TestClient) -> None:
+    batch = {"q0": {"query": "-"}, "q1": {"query": "Ainur Kurmanov", "limit": 1}}
+    answer = client.post("/v1/reconcile", json=batch)
+    assert answer.status_code == 200
+    assert answer.json()["q0"] == {"result": []}
+    assert answer.json()["q1"]["result"][0]["id"] == "ainur-kurmanov"

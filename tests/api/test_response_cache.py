@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 
 from app.core.config import Settings
-from app.core.response_cache import LRUCache, cache_key
+from app.core.response_cache import CachedResponse, LRUCache, cache_key
 from app.main import create_app
 from app.models import DatasetRevision
 from tests.conftest import DATA_DIR
@@ -111,17 +111,16 @@ def test_a_new_revision_invalidates_every_entry(cached: TestClient, cached_app: 
 
 
 def test_the_cache_is_bounded() -> None:
-    from app.core.response_cache import CachedResponse
-
     cache = LRUCache(max_entries=2, max_bytes=10_000)
     for key in ("a", "b", "c"):
         cache.put(key, CachedResponse(1, [], b"x" * 10, None))
     assert len(cache) == 2
     assert cache.get("a", 1) is None
     assert cache.get("c", 1) is not None
-    small = LRUCache(max_entries=100, max_bytes=25)
+    entry = CachedResponse(1, [], b"x" * 10, None)
+    small = LRUCache(max_entries=100, max_bytes=entry.size("a") * 5 // 2)
     for key in ("a", "b", "c"):
-        small.put(key, CachedResponse(1, [], b"x" * 10, None))
+        small.put(key, entry)
     assert len(small) == 2
 
 
@@ -159,3 +158,32 @@ def test_the_revision_is_refreshed_in_the_background_not_on_the_request_path() -
             tasks.cancel_scope.cancel()
 
     anyio.run(scenario)
+
+
+def test_junk_parameters_neither_miss_nor_fill_the_cache(
+    cached: TestClient, cached_app: FastAPI
+) -> None:
+    cache: LRUCache = cached_app.state.response_cache
+    cached.get("/v1/people?limit=2")
+    entries, hits = len(cache), cache.hits
+    for n in range(20):
+        body = cached.get(f"/v1/people?limit=2&junk{n}={'x' * 1000}").json()
+        assert len(body["items"]) == 2
+    assert (len(cache), cache.hits) == (entries, hits + 20)
+    # A declared parameter, even spelt with escapes, is part of the key.
+    assert len(cached.get("/v1/people?%6Cimit=1").json()["items"]) == 1
+
+
+def test_the_byte_bound_counts_keys_and_headers() -> None:
+    cache = LRUCache(max_entries=10_000, max_bytes=64 * 1024)
+    entry = CachedResponse(1, [(b"content-type", b"application/json")], b"{}", None)
+    for n in range(1000):
+        cache.put(f"/v1/people?q={'k' * 500}{n}", entry)
+    # Bodies of 2 bytes: a bound on bodies alone would keep all 1,000 entries.
+    assert cache.bytes <= 64 * 1024
+    assert len(cache) < 1000
+
+
+def test_problems_are_never_cached(cached: TestClient) -> None:
+    for path in ("/v1/people/nobody", "/v1/people?limit=500"):
+        assert cached.get(path).headers["cache-control"] == "no-store"
