@@ -9,10 +9,10 @@ import typer
 
 from app.core.config import get_settings
 from app.core.db import create_db_engine
-from app.core.migrations import upgrade
+from app.core.migrations import StartupLockTimeoutError
 from app.seed.coverage import check_coverage
 from app.seed.dataset import DataError, dump_summary, load_dataset
-from app.seed.loader import is_empty, seed
+from app.seed.startup import SeedMode, StartupReport, start_up
 
 cli = typer.Typer(
     help="smk-kb: the Socialist Movement of Kazakhstan knowledge base.", no_args_is_help=True
@@ -32,6 +32,26 @@ def _report_data_error(exc: DataError) -> None:
     typer.echo(f"The dataset has {len(exc.problems)} problem(s); nothing was written:", err=True)
     for problem in exc.problems:
         typer.echo(f"  {problem}", err=True)
+
+
+def _start_up(*, migrate: bool = True, seed_mode: SeedMode = "never") -> StartupReport:
+    """Under the start-up lock: migrate, rebuild stale search tables, seed (app.seed.startup)."""
+    settings = get_settings()
+    try:
+        return start_up(
+            settings.database_url,
+            settings.data_dir,
+            migrate=migrate,
+            seed_mode=seed_mode,
+            lock_timeout=settings.startup_lock_timeout,
+            say=lambda message: typer.echo(message, err=True),
+        )
+    except DataError as exc:
+        _report_data_error(exc)
+        raise typer.Exit(1) from None
+    except StartupLockTimeoutError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
 
 
 @cli.command("check-data")
@@ -67,8 +87,9 @@ def check_coverage_command() -> None:
 
 @cli.command()
 def migrate() -> None:
-    """Apply every pending database migration (Alembic upgrade to head)."""
-    upgrade(get_settings().database_url)
+    """Apply every pending database migration (Alembic upgrade to head, in one
+    transaction), then rebuild the search tables if they are empty or out of date."""
+    _start_up()
     typer.echo("database schema is up to date")
 
 
@@ -80,18 +101,9 @@ def seed_command(
 ) -> None:
     """Load the article and curated data into the database: checked first, applied in one
     transaction, idempotent (a second run changes nothing). Prints a count per table."""
-    settings = get_settings()
-    if migrate_first:
-        upgrade(settings.database_url)
-    engine = create_db_engine(settings.database_url)
     started = time.perf_counter()
-    try:
-        report = seed(engine, settings.data_dir)
-    except DataError as exc:
-        _report_data_error(exc)
-        raise typer.Exit(1) from None
-    finally:
-        engine.dispose()
+    report = _start_up(migrate=migrate_first, seed_mode="always").seeded
+    assert report is not None
     typer.echo(report.render())
     typer.echo(f"seeded in {time.perf_counter() - started:.2f}s")
 
@@ -109,7 +121,7 @@ def generate(
     from app.generate.service import generate as run_generate
 
     settings = get_settings()
-    upgrade(settings.database_url)
+    _start_up()
     engine = create_db_engine(settings.database_url)
     try:
         report = run_generate(
@@ -144,17 +156,9 @@ def serve(
     import uvicorn  # the server is only needed by this command
 
     settings = get_settings()
-    upgrade(settings.database_url)
-    engine = create_db_engine(settings.database_url)
-    try:
-        if is_empty(engine):
-            report = seed(engine, settings.data_dir)
-            typer.echo(report.render())
-    except DataError as exc:
-        _report_data_error(exc)
-        raise typer.Exit(1) from None
-    finally:
-        engine.dispose()
+    seeded = _start_up(seed_mode="if-empty").seeded
+    if seeded is not None:
+        typer.echo(seeded.render())
     uvicorn.run(
         "app.main:app",
         host=host,
@@ -163,6 +167,13 @@ def serve(
         reload=reload,
         log_level=settings.log_level,
         access_log=access_log,
+        # Slow and greedy clients (app/core/limits.py): uvicorn's httptools protocol
+        # plus a header timeout and a bound on the request head while it is read.
+        http="app.core.limits:LimitedHttpToolsProtocol",
+        timeout_keep_alive=settings.keep_alive_timeout,
+        limit_concurrency=settings.max_connections,
+        h11_max_incomplete_event_size=settings.max_url_bytes + settings.max_header_bytes,
+        server_header=False,
     )
 
 

@@ -12,16 +12,19 @@ import anyio
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.middleware.trustedhost import TrustedHostMiddleware
 from fastapi_offline import FastAPIOffline
 
 from app.api import TAGS, mount_routers
 from app.core.config import Settings, get_settings
-from app.core.db import create_db_engine, session_factory
-from app.core.errors import install_error_handlers
+from app.core.db import server_engine, session_factory
+from app.core.errors import UnexpectedErrorMiddleware, install_error_handlers
 from app.core.http_cache import ConditionalGetMiddleware, HeadAsGetMiddleware
 from app.core.http_methods import OptionsMiddleware
 from app.core.input_guard import RejectNulMiddleware
+from app.core.limits import RequestLimitsMiddleware
 from app.core.response_cache import LRUCache, ResponseCacheMiddleware, RevisionClock
+from app.core.security_headers import SecurityHeadersMiddleware
 from app.docs_pages import install_redoc
 from app.openapi_examples import install_examples
 from app.provenance.changes import current_revision
@@ -45,7 +48,7 @@ article (CC BY-SA).
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    engine = create_db_engine(settings.database_url, echo=settings.sql_echo)
+    engine = server_engine(settings)  # timeouts; never creates a SQLite file
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -105,14 +108,31 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RejectNulMiddleware)
     app.add_middleware(HeadAsGetMiddleware)
     app.add_middleware(OptionsMiddleware)
+    # Before any work: sizes of the URL, headers and body, and the body's arrival time.
+    app.add_middleware(
+        RequestLimitsMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        max_url_bytes=settings.max_url_bytes,
+        max_header_bytes=settings.max_header_bytes,
+        max_header_count=settings.max_header_count,
+        body_timeout=settings.body_timeout,
+    )
+    if "*" not in settings.allowed_hosts:
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts)
+    # Inside CORS and the security headers, so that a 500 carries them too.
+    app.add_middleware(UnexpectedErrorMiddleware)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
         # Every method some route takes: POST /v1/reconcile is called from browsers too.
         allow_methods=["GET", "HEAD", "OPTIONS", "POST"],
-        allow_headers=["*"],
-        expose_headers=["ETag"],
+        # Only what a browser client sends beyond the always-allowed Accept,
+        # Accept-Language, Content-Language and Content-Type: If-None-Match for
+        # conditional GETs. Anything else (Authorization, cookies' kin) is refused.
+        allow_headers=["Content-Type", "If-None-Match"],
+        expose_headers=["ETag", "Retry-After"],
     )
+    app.add_middleware(SecurityHeadersMiddleware)
     logging.getLogger("app").setLevel(settings.log_level.upper())
     return app
 

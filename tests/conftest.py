@@ -12,11 +12,12 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 
@@ -112,10 +113,31 @@ def client(app: FastAPI) -> Iterator[TestClient]:
         yield test_client
 
 
+def _explicit_sqlite_transactions(engine: Engine) -> None:
+    """SQLAlchemy's recipe for SAVEPOINTs on pysqlite: the driver's own transaction
+    handling is off and SQLAlchemy emits BEGIN itself. Without it the first SAVEPOINT
+    opens SQLite's transaction and its RELEASE commits it, so an app session's writes
+    would survive the outer rollback."""
+    if engine.dialect.name != "sqlite" or getattr(engine, "_kb_explicit_begin", False):
+        return
+
+    @event.listens_for(engine, "connect")
+    def _no_driver_transactions(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+    engine.pool.dispose()  # connections opened before get the setting too
+    engine._kb_explicit_begin = True  # type: ignore[attr-defined]
+
+
 @contextmanager
 def rolled_back(app: FastAPI) -> Iterator[Connection]:
     """Every session the app opens joins one outer transaction (as savepoints), which is
     rolled back at the end: whatever the block writes, nothing outlives it."""
+    _explicit_sqlite_transactions(app.state.engine)
     connection = app.state.engine.connect()
     transaction = connection.begin()
     original = app.state.session_factory

@@ -42,6 +42,79 @@ class Settings(BaseSettings):
     )
     log_level: str = Field(default="info", description="Log level of the server.")
     sql_echo: bool = Field(default=False, description="Log every SQL statement.")
+    # Hostile clients (app/core/limits.py): each limit is checked before any work is done.
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8000",
+        pattern=r"^https?://[^/?#\s]+(/[^?#\s]*)?$",
+        description="Public URL of the API, used in the reconciliation manifest (never Host).",
+    )
+    allowed_hosts: list[str] = Field(
+        default=["*"],
+        description="Host header values served (JSON list; '*.example.org' allowed); others 400.",
+    )
+    max_body_bytes: int = Field(
+        default=1024 * 1024, ge=1024, description="Largest request body (413), checked as read."
+    )
+    max_url_bytes: int = Field(
+        default=16 * 1024, ge=1024, description="Longest request target, path and query (414)."
+    )
+    max_header_bytes: int = Field(
+        default=32 * 1024, ge=1024, description="Most bytes of request headers in total (431)."
+    )
+    max_header_count: int = Field(default=100, ge=8, description="Most request headers (431).")
+    max_json_depth: int = Field(
+        default=32, ge=4, description="Deepest nesting of a reconciliation batch's JSON (422)."
+    )
+    max_json_number_digits: int = Field(
+        default=50, ge=16, le=4000, description="Most digits in a JSON number of a batch (422)."
+    )
+    header_timeout: float = Field(
+        default=10.0, gt=0, description="Seconds a client has to send a request's headers."
+    )
+    body_timeout: float = Field(
+        default=30.0, gt=0, description="Seconds a client has to send a request's body (408)."
+    )
+    keep_alive_timeout: int = Field(
+        default=5, ge=1, description="Seconds an idle keep-alive connection is kept open."
+    )
+    max_connections: int = Field(
+        default=2048, ge=16, description="Open connections per worker; beyond it uvicorn 503s."
+    )
+    reconcile_time_budget: float = Field(
+        default=30.0, gt=0, description="Seconds a reconciliation request may take (503)."
+    )
+    # Start-up (app/core/migrations.py): migrations and the first seed hold a lock.
+    startup_lock_timeout: float = Field(
+        default=600.0,
+        gt=0,
+        description="Seconds a start-up waits for another's migration or seed lock before failing.",
+    )
+    # Database faults (app/core/db.py, app/health.py): the server's timeouts, 0 for none.
+    database_connect_timeout: float = Field(
+        default=3.0, ge=0, description="Seconds to open a database connection (PostgreSQL: >= 2)."
+    )
+    database_statement_timeout: float = Field(
+        default=5.0,
+        ge=0,
+        description="Seconds a statement of the server may run (PostgreSQL statement_timeout, "
+        "plus 1 s for a database that answers nothing; SQLite: interrupted).",
+    )
+    database_pool_timeout: float = Field(
+        default=5.0, ge=0, description="Seconds a request waits for a pooled connection."
+    )
+    database_busy_timeout: float = Field(
+        default=5.0, ge=0, description="SQLite: seconds a statement waits for a lock."
+    )
+    database_read_only: bool = Field(
+        default=False,
+        description="SQLite: open the file read-only (detected anyway when it cannot be written).",
+    )
+    ready_timeout: float = Field(
+        default=2.0, gt=0, description="Seconds /ready waits for the database's answers."
+    )
+    retry_after: int = Field(
+        default=5, ge=1, description="Seconds in the Retry-After of a 503 (database unavailable)."
+    )
 
 
 @lru_cache

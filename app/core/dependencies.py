@@ -10,6 +10,7 @@ from fastapi import Depends, Query, Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.dates import CALENDAR_DATE_PATTERN, period_end, period_start, validate_partial_date
+from app.core.db import close_session
 from app.core.errors import InvalidParameterError
 from app.core.text import SPACE_CLASS
 
@@ -22,8 +23,11 @@ SEARCH_TEXT = f"^[^\\u0000]*[^\\u0000{SPACE_CLASS}][^\\u0000]*$"
 
 def get_session(request: Request) -> Iterator[Session]:
     factory: sessionmaker[Session] = request.app.state.session_factory
-    with factory() as session:
+    session = factory()
+    try:
         yield session
+    finally:
+        close_session(session)  # a connection lost meanwhile is not an error after the answer
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

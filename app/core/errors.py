@@ -11,7 +11,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.http_methods import allowed_methods
 
@@ -144,8 +147,14 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    """The last resort, for an error in a layer outside ``UnexpectedErrorMiddleware``
+    (Starlette re-raises it to the server after this answer)."""
     request_id = uuid.uuid4().hex
-    logger.exception("unhandled error, request_id=%s", request_id, exc_info=exc)
+    logger.error("unhandled error, request_id=%s", request_id, exc_info=exc)
+    return _internal_error(request, request_id)
+
+
+def _internal_error(request: Request, request_id: str) -> JSONResponse:
     return problem_response(
         request,
         500,
@@ -156,10 +165,99 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+class UnexpectedErrorMiddleware:
+    """The 500 answer, as a pure ASGI layer inside CORS and the security headers.
+
+    Starlette sends an error no handler took to its outermost layer, outside every
+    middleware: the 500 lacked the CORS headers, the error was re-raised to uvicorn,
+    which logged a second traceback (about 16 KB for the two) and dropped the
+    connection. Here the error is logged once, with its request id, method and path,
+    and answered as a problem; the connection is kept. An error after the response
+    has started cannot become a 500: it is logged, and the server closes the
+    connection (the client sees a cut-short answer, not a complete wrong one).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            request_id = uuid.uuid4().hex
+            logger.error(
+                "unhandled error, request_id=%s, %s %s",
+                request_id,
+                scope.get("method"),
+                scope.get("path"),
+                exc_info=exc,
+            )
+            if not started:
+                await _internal_error(Request(scope), request_id)(scope, receive, send)
+
+
+DEFAULT_RETRY_AFTER = 5
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """True for an error that means the database cannot answer now (down, unreachable,
+    too slow, its file gone, no pooled connection free), not that the request or the
+    code is wrong: such an error is a 503 with Retry-After, never a 500."""
+    if isinstance(exc, SQLAlchemyTimeoutError | OperationalError):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
+def database_unavailable_response(
+    request: Request, exc: BaseException, retry_after: int | None = None
+) -> JSONResponse:
+    """The 503 problem for an error that ``database_unavailable`` accepts: one log line,
+    no traceback (an outage would otherwise log one per request)."""
+    if retry_after is None:
+        settings = getattr(request.app.state, "settings", None)
+        retry_after = getattr(settings, "retry_after", DEFAULT_RETRY_AFTER)
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:200]
+    logger.warning(
+        "database unavailable, %s %s: %s: %s",
+        request.method,
+        request.url.path,
+        type(getattr(exc, "orig", None) or exc).__name__,
+        reason,
+    )
+    return problem_response(
+        request,
+        503,
+        "database-unavailable",
+        "Service Unavailable",
+        f"The database is unavailable; retry in {retry_after} s. See /ready for why.",
+        headers={"Retry-After": str(retry_after), "Cache-Control": "no-store"},
+    )
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    if not database_unavailable(exc):
+        raise exc  # a real bug: the 500 path logs it with a request id
+    return database_unavailable_response(request, exc)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    # A database outage, hang or missing file: 503 with Retry-After (see database_unavailable).
+    app.add_exception_handler(DBAPIError, _database_error)
+    app.add_exception_handler(SQLAlchemyTimeoutError, _database_error)
     app.add_exception_handler(Exception, _unexpected_error)
 
 
@@ -197,6 +295,8 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         404: "No entity with that id (in the path, or named by a filter)",
         422: "Invalid parameter",
         500: "Unexpected error",
+        503: "The database is unavailable (down, too slow, its file missing): retry after "
+        "the Retry-After header's seconds",
     }
     return {
         status: {

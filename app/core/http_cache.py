@@ -53,7 +53,8 @@ class ConditionalGetMiddleware:
             if status == 200:
                 etag = headers.get("etag") or etag_for(body)
                 headers["etag"] = etag
-                headers["cache-control"] = self.cache_control
+                if "no-store" not in headers.get("cache-control", ""):  # /ready's stays
+                    headers["cache-control"] = self.cache_control
                 if if_none_match and etag_matches(if_none_match, etag):
                     for name in ("content-length", "content-type"):
                         if name in headers:

@@ -30,8 +30,9 @@ from app.core.http_methods import declared_query_parameters
 
 logger = logging.getLogger(__name__)
 
-# Never cached: the docs pages and their assets change only with the code.
-UNCACHED_PREFIXES = ("/docs", "/redoc", "/static-offline-docs")
+# Never cached: the docs pages and their assets change only with the code; /health and
+# /ready answer about now (a cached "ready" would hide an outage).
+UNCACHED_PREFIXES = ("/docs", "/redoc", "/static-offline-docs", "/health", "/ready")
 
 
 # What an entry costs beyond its bytes (the objects that hold them), so that the bound
@@ -175,7 +176,13 @@ class ResponseCacheMiddleware:
             await self.app(scope, receive, send)
             return
         key = cache_key(scope)
-        revision = self.clock.current()
+        try:
+            revision = self.clock.current()
+        except SQLAlchemyError:
+            # The revision is unknown (the database is down): no entry can be trusted or
+            # stored; the application answers (503) without the cache.
+            await self.app(scope, receive, send)
+            return
         entry = self.cache.get(key, revision)
         if entry is not None:
             await self._send_cached(scope, send, entry)

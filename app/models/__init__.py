@@ -18,6 +18,7 @@ from app.models.participation import Participation
 from app.models.person import Person
 from app.models.place import Place
 from app.models.relation import Relation
+from app.models.search_index import SearchIndexState
 from app.models.search_name import SearchName, SearchToken
 from app.models.search_word import SearchWord
 from app.models.source import Source
@@ -42,6 +43,7 @@ __all__ = [
     "Person",
     "Place",
     "Relation",
+    "SearchIndexState",
     "SearchName",
     "SearchToken",
     "SearchWord",

@@ -43,7 +43,7 @@ class ReconQuery(BaseModel):
 
     query: str | None = Field(default=None, max_length=200)
     type: str | list[str] | None = None
-    limit: float | None = Field(default=None, gt=0)
+    limit: float | None = Field(default=None, gt=0, allow_inf_nan=False)
     properties: list[ReconProperty] | None = None
     type_strict: Literal["any", "should", "all"] | None = None
 

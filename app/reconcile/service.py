@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -11,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.errors import AppError, ProblemError
+from app.core.limits import JSONLimitError, loads_limited
 from app.core.vocabulary import ENTITY_TYPES
 from app.models import Entity
 from app.reconcile.schemas import ReconQuery
@@ -28,16 +30,45 @@ class InvalidQueriesError(AppError):
     title = "Invalid Reconciliation Queries"
 
 
+class TimeBudgetError(AppError):
+    """The batch was not answered within ``KB_RECONCILE_TIME_BUDGET``: 503 with
+    ``Retry-After``, and no partial answer (a client such as OpenRefine would record
+    an unanswered query as "no match")."""
+
+    status = 503
+    slug = "time-budget-exceeded"
+    title = "Time Budget Exceeded"
+
+    def __init__(self, answered: int, total: int, budget: float) -> None:
+        super().__init__(
+            f"{answered} of {total} queries answered within the {budget:g} s budget "
+            "of a request; send smaller batches, or retry later"
+        )
+
+
 def invalid(message: str, loc: list[str | int]) -> InvalidQueriesError:
     return InvalidQueriesError(f"queries: {message}", [ProblemError(loc=loc, msg=message)])
 
 
-def parse_batch(raw: str) -> dict[str, ReconQuery]:
+# JSON of a batch: nesting and number size are bounded before it is parsed (Python's
+# parser recurses, and a 5,000-digit integer fails only when converted); these are
+# the defaults of KB_MAX_JSON_DEPTH and KB_MAX_JSON_NUMBER_DIGITS.
+MAX_JSON_DEPTH = 32
+MAX_JSON_NUMBER_DIGITS = 50
+
+
+def parse_batch(
+    raw: str,
+    max_depth: int = MAX_JSON_DEPTH,
+    max_digits: int = MAX_JSON_NUMBER_DIGITS,
+) -> dict[str, ReconQuery]:
     """A JSON query batch (an object of named queries), checked against the 0.2 spec."""
     try:
-        data = json.loads(raw)
+        data = loads_limited(raw, max_depth, max_digits)
     except json.JSONDecodeError as exc:
         raise invalid(f"not valid JSON ({exc.msg} at position {exc.pos})", ["queries"]) from None
+    except JSONLimitError as exc:
+        raise invalid(f"not accepted: {exc}", ["queries"]) from None
     if not isinstance(data, dict) or not data:
         raise invalid("must be a non-empty JSON object of named queries", ["queries"])
     if len(data) > MAX_QUERIES:
@@ -83,10 +114,19 @@ def _types(query: ReconQuery) -> list[str]:
     return [query.type] if isinstance(query.type, str) else list(query.type)
 
 
-def reconcile(session: Session, batch: dict[str, ReconQuery]) -> dict[str, Any]:
+def reconcile(
+    session: Session,
+    batch: dict[str, ReconQuery],
+    deadline: float | None = None,
+    budget: float = 0.0,
+) -> dict[str, Any]:
+    """Candidates for every query; ``TimeBudgetError`` once ``time.monotonic()`` passes
+    ``deadline`` (checked between queries: one query takes milliseconds)."""
     answers: dict[str, Any] = {}
     hits_by_key: dict[str, list[Hit]] = {}
     for key, query in batch.items():
+        if deadline is not None and time.monotonic() > deadline:
+            raise TimeBudgetError(len(hits_by_key), len(batch), budget)
         if not query.query or not query.query.strip():
             hits_by_key[key] = []  # property-only queries: this service matches names only
             continue

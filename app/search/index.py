@@ -39,6 +39,12 @@ from app.models import (
 
 _CHUNK = 2000
 
+# The format of the rows ``reindex`` writes. Bump it whenever the same data would be
+# indexed differently (name keys, tokens, search words, weights): the next start-up
+# (``kb serve``, ``kb seed``, ``kb migrate``) then rebuilds every entity's search rows
+# (app.search.freshness, recorded in the ``search_index`` table).
+INDEX_FORMAT = 1
+
 # The entities each kind of fact involves, by the fact table's columns.
 _INVOLVES: tuple[tuple[Any, str, tuple[str, ...]], ...] = (
     (Alias, "alias_id", ("entity_id",)),

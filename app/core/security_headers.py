@@ -1,0 +1,87 @@
+"""Security headers on every response, as a pure ASGI layer (outermost but the server).
+
+* ``X-Content-Type-Options: nosniff``: a browser takes JSON as JSON, never as a page.
+* ``Referrer-Policy: no-referrer``: the API's URLs (with their queries) are not sent on.
+* ``Content-Security-Policy``: for JSON and every other non-HTML answer
+  ``default-src 'none'; frame-ancestors 'none'`` (nothing may run or load, nothing may
+  frame it). HTML answers are the offline docs pages (/docs, /redoc): they load their
+  scripts, styles and images from this server only; the one inline script (Swagger
+  UI's start-up call) is allowed by its SHA-256 hash, computed from the page itself,
+  and ReDoc's inline styles and blob: worker are allowed. They may not be framed
+  either.
+* ``X-Frame-Options: DENY``, for browsers older than ``frame-ancestors``.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import re
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+API_POLICY = "default-src 'none'; frame-ancestors 'none'"
+_PAGE_POLICY = (
+    "default-src 'self'; script-src 'self'{hashes}; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; worker-src 'self' blob:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+_INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.DOTALL)
+_COMMON = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+]
+
+
+def page_policy(html: bytes) -> str:
+    """The policy of an HTML page: its inline scripts, and no other, may run."""
+    hashes = "".join(
+        f" 'sha256-{base64.b64encode(hashlib.sha256(script).digest()).decode()}'"
+        for script in _INLINE_SCRIPT.findall(html)
+    )
+    return _PAGE_POLICY.format(hashes=hashes)
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        page_start: Message | None = None
+        chunks: list[bytes] = []
+
+        async def secured_send(message: Message) -> None:
+            nonlocal page_start
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(raw=list(message["headers"]))
+                for name, value in _COMMON:
+                    headers.raw.append((name, value))
+                if headers.get("content-type", "").startswith("text/html"):
+                    page_start = {**message, "headers": headers.raw}
+                    return  # the policy needs the page
+                headers.raw.append((b"content-security-policy", API_POLICY.encode()))
+                await send({**message, "headers": headers.raw})
+                return
+            if page_start is None or message["type"] != "http.response.body":
+                await send(message)
+                return
+            chunks.append(message.get("body", b""))
+            if message.get("more_body", False):
+                return
+            body = b"".join(chunks)
+            headers = MutableHeaders(raw=page_start["headers"])
+            html = body
+            if headers.get("content-encoding") == "gzip" and body:
+                html = gzip.decompress(body)
+            headers.raw.append((b"content-security-policy", page_policy(html).encode()))
+            await send(page_start)
+            await send({"type": "http.response.body", "body": body})
+
+        await self.app(scope, receive, secured_send)
