@@ -10,28 +10,16 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
-from tests.conftest import DATA_DIR
+from tests.servers import serving
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-KB = str(Path(sys.executable).parent / "kb")
 REQUIRE_BROWSER = os.environ.get("KB_REQUIRE_BROWSER", "") == "1"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -46,36 +34,9 @@ def chromium() -> str:
 
 
 @pytest.fixture(scope="module")
-def server(seeded_url: str) -> Iterator[str]:
-    port = _free_port()
-    env = {
-        **os.environ,
-        "KB_DATABASE_URL": seeded_url,
-        "KB_DATA_DIR": str(DATA_DIR),
-        "KB_CACHE_ENABLED": "false",
-    }
-    process = subprocess.Popen(
-        [KB, "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline or process.poll() is not None:
-                pytest.fail("kb serve did not start")
-            time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+def server(seeded_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with serving(seeded_url, tmp_path_factory.mktemp("serve") / "kb-serve.log") as running:
+        yield running.base
 
 
 def _operations(base: str) -> int:

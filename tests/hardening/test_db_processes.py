@@ -25,13 +25,13 @@ import httpx
 import pytest
 from sqlalchemy.engine import make_url
 
-from app.core.config import PROJECT_ROOT
 from app.core.db import create_db_engine
 from app.core.migrations import upgrade
 from app.seed.loader import seed
 from tests.conftest import DATA_DIR, DatabaseFactory
+from tests.servers import Server
+from tests.servers import serving as shared_serving
 
-KB = PROJECT_ROOT / ".venv" / "bin" / "kb"
 # The server's database settings in these tests: small, so that the test is quick.
 TIMEOUTS = {
     "KB_DATABASE_CONNECT_TIMEOUT": "2",
@@ -125,70 +125,11 @@ class Relay:
                 sock.close()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Server:
-    """``kb serve`` on a free port, with its output in a log file."""
-
-    def __init__(self, database_url: str, log: Path, **env: str) -> None:
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.log = log
-        environment = {
-            **os.environ,
-            "KB_DATABASE_URL": database_url,
-            "KB_CACHE_ENABLED": "false",
-            "KB_DATA_DIR": str(DATA_DIR),
-            **TIMEOUTS,
-            **env,
-        }
-        with log.open("wb") as out:
-            self.process = subprocess.Popen(
-                [str(KB), "serve", "--port", str(self.port), "--no-access-log"],
-                env=environment,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        self.client = httpx.Client(base_url=self.base, timeout=30)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"kb serve exited:\n{self.output()}")
-            with contextlib.suppress(httpx.HTTPError):
-                if self.client.get("/health", timeout=1).status_code == 200:
-                    return
-            time.sleep(0.1)
-        raise AssertionError(f"kb serve did not start:\n{self.output()}")
-
-    def output(self) -> str:
-        return self.log.read_text(encoding="utf-8", errors="replace")
-
-    def timed_get(self, path: str) -> tuple[httpx.Response, float]:
-        started = time.monotonic()
-        response = self.client.get(path)
-        return response, time.monotonic() - started
-
-    def stop(self) -> None:
-        self.client.close()
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-
 @contextlib.contextmanager
 def serving(database_url: str, log: Path, **env: str) -> Iterator[Server]:
-    server = Server(database_url, log, **env)
-    try:
+    """``kb serve`` with this module's short database timeouts."""
+    with shared_serving(database_url, log, **{**TIMEOUTS, **env}) as server:
         yield server
-    finally:
-        server.stop()
 
 
 def assert_unavailable(response: httpx.Response) -> None:

@@ -5,7 +5,6 @@ reconciliation (failure 1), slow and greedy clients are cut off by the server it
 from __future__ import annotations
 
 import json
-import os
 import socket
 import statistics
 import subprocess
@@ -14,17 +13,15 @@ import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.conftest import DATA_DIR
+from tests.servers import Server, serving
 
 pytestmark = pytest.mark.slow
 
-KB = str(Path(sys.executable).parent / "kb")
 HEADER_TIMEOUT = 4.0
 WORST_QUERIES = [
     "the of and in kazakhstan socialist almaty trade union strike oil workers zhanaozen " * 3,
@@ -33,52 +30,18 @@ WORST_QUERIES = [
 ]
 
 
-@dataclass
-class Server:
-    base: str
-    port: int
-    process: subprocess.Popen[bytes]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
-def server(seeded_url: str) -> Iterator[Server]:
-    port = _free_port()
-    env = {
-        **os.environ,
-        "KB_DATABASE_URL": seeded_url,
-        "KB_DATA_DIR": str(DATA_DIR),
-        "KB_HEADER_TIMEOUT": str(HEADER_TIMEOUT),
-        "KB_RECONCILE_TIME_BUDGET": "60",
-        "KB_LOG_LEVEL": "warning",
-    }
-    process = subprocess.Popen(
-        [KB, "serve", "--host", "127.0.0.1", "--port", str(port), "--no-access-log"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline or process.poll() is not None:
-                pytest.fail("kb serve did not start")
-            time.sleep(0.2)
-        yield Server(base, port, process)
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+def server(seeded_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    log = tmp_path_factory.mktemp("serve") / "kb-serve.log"
+    with serving(
+        seeded_url,
+        log,
+        KB_CACHE_ENABLED="true",
+        KB_HEADER_TIMEOUT=str(HEADER_TIMEOUT),
+        KB_RECONCILE_TIME_BUDGET="60",
+        KB_LOG_LEVEL="warning",
+    ) as running:
+        yield running
 
 
 def _p99(samples: list[float]) -> float:
