@@ -6,6 +6,7 @@ from app.models.change import Change
 from app.models.citation import Citation
 from app.models.claim import Claim
 from app.models.concept import Concept
+from app.models.curation import ApiKey, IdempotentResponse, Tombstone
 from app.models.dataset_revision import DatasetRevision
 from app.models.document import Document
 from app.models.entity import Entity
@@ -26,6 +27,7 @@ from app.models.statement import Statement
 
 __all__ = [
     "Alias",
+    "ApiKey",
     "Base",
     "Change",
     "Citation",
@@ -37,6 +39,7 @@ __all__ = [
     "Event",
     "EventFigure",
     "EventPlace",
+    "IdempotentResponse",
     "Membership",
     "Organisation",
     "Participation",
@@ -49,4 +52,5 @@ __all__ = [
     "SearchWord",
     "Source",
     "Statement",
+    "Tombstone",
 ]

@@ -18,6 +18,7 @@ ID_LENGTH = 120
 FACT_ID_LENGTH = 40
 DOCUMENT_ID_LENGTH = 64
 NATURAL_KEY_LENGTH = 400
+CURATOR_LENGTH = 120
 
 
 class Base(DeclarativeBase):
@@ -36,6 +37,13 @@ class OwnedMixin:
             ForeignKey("document.id", ondelete="RESTRICT"),
             index=True,
         )
+
+    @declared_attr
+    def curated_by(cls) -> Mapped[str | None]:
+        """The API key (its name) that last edited this row through the curation API;
+        NULL while only its document's seed wrote it. ``kb seed`` does not overwrite a
+        curated row of its own document: it reports the conflict (app.seed.loader)."""
+        return mapped_column(String(CURATOR_LENGTH))
 
 
 class FactMixin(OwnedMixin):

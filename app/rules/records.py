@@ -41,7 +41,10 @@ __all__ = [
 ]
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=120)]
-CitationId = Annotated[str, StringConstraints(pattern=r"^(article|ref-[1-9][0-9]*)$")]
+# ``article``, the article's numbered references, and sources added through the API.
+CitationId = Annotated[
+    str, StringConstraints(pattern=r"^(article|ref-[1-9][0-9]*|src-[1-9][0-9]*)$")
+]
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 

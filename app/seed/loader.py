@@ -27,7 +27,7 @@ ARTICLE_DOCUMENT = "article-socialist-movement-of-kazakhstan"
 SEED_ACTOR = "seed"
 _BATCH = 5000
 # Entity columns the seed does not set: the change log maintains them.
-_VERSION_COLUMNS = frozenset({"version", "updated_at"})
+_VERSION_COLUMNS = frozenset({"version", "updated_at", "curated_by"})
 # The fact column of each table that a source may point at.
 _SOURCE_TARGETS = {
     "alias": "alias_id",
