@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from app import health
 from app.aliases.router import router as aliases
 from app.citations.router import router as citations
+from app.curation.router import citations_write_router, entity_write_router, revert_router
 from app.entities.router import router as entities
 from app.events.router import router as events
 from app.history.router import changes_router as changes
@@ -42,6 +43,12 @@ TAGS = [
     {"name": "reconcile", "description": "W3C Reconciliation Service API 0.2, for OpenRefine."},
     {"name": "aliases", "description": "Every name variant, in every language and script."},
     {"name": "citations", "description": "The article's references and every fact citing each."},
+    {
+        "name": "curation",
+        "description": "Writes, with an API key (`Authorization: Bearer ...`): create, "
+        "change and delete entities and their facts, each with its sources; add sources; "
+        "revert. `PATCH` and `DELETE` need `If-Match`.",
+    },
     {"name": "health", "description": "Liveness."},
 ]
 
@@ -61,4 +68,13 @@ def mount_routers(app: FastAPI) -> None:
     app.include_router(reconcile, prefix="/v1/reconcile", tags=["reconcile"])
     app.include_router(aliases, prefix="/v1/aliases", tags=["aliases"])
     app.include_router(citations, prefix="/v1/citations", tags=["citations"])
+    for entity_type, segment in (
+        ("organisation", "organisations"),
+        ("person", "people"),
+        ("event", "events"),
+        ("place", "places"),
+    ):
+        app.include_router(entity_write_router(entity_type, segment), prefix=f"/v1/{segment}")
+    app.include_router(citations_write_router, prefix="/v1/citations")
+    app.include_router(revert_router, prefix="/v1/entities")
     app.include_router(health.router, tags=["health"])

@@ -10,6 +10,7 @@ import typer
 from app.core.config import get_settings
 from app.core.db import create_db_engine
 from app.core.migrations import StartupLockTimeoutError
+from app.curation.keys_cli import keys_cli
 from app.seed.coverage import check_coverage
 from app.seed.dataset import DataError, dump_summary, load_dataset
 from app.seed.startup import SeedMode, StartupReport, start_up
@@ -17,6 +18,7 @@ from app.seed.startup import SeedMode, StartupReport, start_up
 cli = typer.Typer(
     help="smk-kb: the Socialist Movement of Kazakhstan knowledge base.", no_args_is_help=True
 )
+cli.add_typer(keys_cli, name="keys")
 
 
 @cli.callback()

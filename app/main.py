@@ -23,6 +23,7 @@ from app.core.http_cache import ConditionalGetMiddleware, HeadAsGetMiddleware
 from app.core.http_methods import OptionsMiddleware
 from app.core.input_guard import RejectNulMiddleware
 from app.core.limits import RequestLimitsMiddleware
+from app.core.rate_limit import WriteRateLimitMiddleware
 from app.core.response_cache import LRUCache, ResponseCacheMiddleware, RevisionClock
 from app.core.security_headers import SecurityHeadersMiddleware
 from app.docs_pages import install_redoc
@@ -108,6 +109,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RejectNulMiddleware)
     app.add_middleware(HeadAsGetMiddleware)
     app.add_middleware(OptionsMiddleware)
+    # Writes per API key, before the cache and every route (reads pass untouched).
+    app.add_middleware(
+        WriteRateLimitMiddleware,
+        limit=settings.write_rate_limit,
+        storage_uri=settings.rate_limit_storage,
+    )
     # Before any work: sizes of the URL, headers and body, and the body's arrival time.
     app.add_middleware(
         RequestLimitsMiddleware,
@@ -124,13 +131,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
-        # Every method some route takes: POST /v1/reconcile is called from browsers too.
-        allow_methods=["GET", "HEAD", "OPTIONS", "POST"],
-        # Only what a browser client sends beyond the always-allowed Accept,
-        # Accept-Language, Content-Language and Content-Type: If-None-Match for
-        # conditional GETs. Anything else (Authorization, cookies' kin) is refused.
-        allow_headers=["Content-Type", "If-None-Match"],
-        expose_headers=["ETag", "Retry-After"],
+        # Every method some route takes: reads, reconciliation, and the curation API's writes.
+        allow_methods=["GET", "HEAD", "OPTIONS", "POST", "PATCH", "DELETE"],
+        # What a browser client sends beyond the always-allowed Accept, Accept-Language,
+        # Content-Language and Content-Type: If-None-Match for conditional GETs; the key
+        # and the write preconditions for curation. No cookies: keys are never ambient.
+        allow_headers=[
+            "Content-Type",
+            "If-None-Match",
+            "If-Match",
+            "Authorization",
+            "Idempotency-Key",
+        ],
+        expose_headers=[
+            "ETag",
+            "Location",
+            "Retry-After",
+            "RateLimit-Limit",
+            "RateLimit-Remaining",
+            "RateLimit-Reset",
+            "RateLimit-Policy",
+            "RateLimit",
+        ],
     )
     app.add_middleware(SecurityHeadersMiddleware)
     logging.getLogger("app").setLevel(settings.log_level.upper())

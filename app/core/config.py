@@ -83,6 +83,17 @@ class Settings(BaseSettings):
     reconcile_time_budget: float = Field(
         default=30.0, gt=0, description="Seconds a reconciliation request may take (503)."
     )
+    # Curation (app/curation, app/core/rate_limit.py).
+    write_rate_limit: str = Field(
+        default="120/minute",
+        description="Writes allowed per API key (per client IP without one), in `limits` "
+        "notation: 120/minute, 10/second; per process unless the storage is shared.",
+    )
+    rate_limit_storage: str = Field(
+        default="async+memory://",
+        description="Where write counts are kept: async+memory:// (per process) or "
+        "async+redis://host:6379/0 (shared by every process and machine).",
+    )
     # Start-up (app/core/migrations.py): migrations and the first seed hold a lock.
     startup_lock_timeout: float = Field(
         default=600.0,

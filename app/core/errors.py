@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -30,7 +30,10 @@ class ProblemError(BaseModel):
 
 
 class Problem(BaseModel):
-    """RFC 9457 problem details."""
+    """RFC 9457 problem details. Some problems add members of their own (RFC 9457
+    extension members): ``current_etag`` on a 412, ``referrers`` on a 409."""
+
+    model_config = ConfigDict(extra="allow")
 
     type: str
     title: str
@@ -46,10 +49,19 @@ class AppError(Exception):
     slug = "internal-error"
     title = "Internal Server Error"
 
-    def __init__(self, detail: str, errors: list[ProblemError] | None = None) -> None:
+    def __init__(
+        self,
+        detail: str,
+        errors: list[ProblemError] | None = None,
+        *,
+        headers: dict[str, str] | None = None,
+        extensions: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.errors = errors
+        self.headers = headers
+        self.extensions = extensions or {}
 
 
 class NotFoundError(AppError):
@@ -67,6 +79,64 @@ class UnknownReferenceError(NotFoundError):
         super().__init__(
             f"{parameter}: {message}", [ProblemError(loc=["query", parameter], msg=message)]
         )
+
+
+class InvalidBodyError(AppError):
+    """A request body breaks a data rule (the same rules as ``kb seed``): 422, one entry
+    in ``errors`` per field."""
+
+    status = 422
+    slug = "invalid-body"
+    title = "Invalid Body"
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        errors = [
+            ProblemError(loc=["body", *[p for p in loc.split(".") if p]], msg=msg)
+            for loc, msg in problems
+        ]
+        detail = "; ".join(f"{loc or 'body'}: {msg}" for loc, msg in problems)
+        super().__init__(detail, errors)
+
+
+class UnauthorizedError(AppError):
+    status = 401
+    slug = "unauthorized"
+    title = "Unauthorized"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": 'Bearer realm="smk-kb"'})
+
+
+class ForbiddenError(AppError):
+    status = 403
+    slug = "forbidden"
+    title = "Forbidden"
+
+
+class ConflictError(AppError):
+    status = 409
+    slug = "conflict"
+    title = "Conflict"
+
+
+class PreconditionFailedError(AppError):
+    """``If-Match`` names a version that is no longer current: 412, with the current
+    ETag (header and ``current_etag``) so the client can re-read and retry."""
+
+    status = 412
+    slug = "precondition-failed"
+    title = "Precondition Failed"
+
+    def __init__(self, detail: str, current_etag: str) -> None:
+        super().__init__(
+            detail, headers={"ETag": current_etag}, extensions={"current_etag": current_etag}
+        )
+
+
+class PreconditionRequiredError(AppError):
+    status = 428
+    slug = "precondition-required"
+    title = "Precondition Required"
 
 
 class InvalidParameterError(AppError):
@@ -89,6 +159,7 @@ def problem_response(
     errors: list[ProblemError] | None = None,
     headers: dict[str, str] | None = None,
     request_id: str | None = None,
+    extensions: dict[str, Any] | None = None,
 ) -> JSONResponse:
     body = Problem(
         type=PROBLEM_BASE + slug,
@@ -98,6 +169,7 @@ def problem_response(
         instance=request.url.path,
         errors=errors,
         request_id=request_id,
+        **(extensions or {}),
     )
     return JSONResponse(
         body.model_dump(exclude_none=True),
@@ -113,7 +185,16 @@ def _loc(parts: Any) -> list[str | int]:
 
 async def _app_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
-    return problem_response(request, exc.status, exc.slug, exc.title, exc.detail, exc.errors)
+    return problem_response(
+        request,
+        exc.status,
+        exc.slug,
+        exc.title,
+        exc.detail,
+        exc.errors,
+        headers=exc.headers,
+        extensions=exc.extensions,
+    )
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:

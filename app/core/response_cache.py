@@ -32,7 +32,14 @@ logger = logging.getLogger(__name__)
 
 # Never cached: the docs pages and their assets change only with the code; /health and
 # /ready answer about now (a cached "ready" would hide an outage).
-UNCACHED_PREFIXES = ("/docs", "/redoc", "/static-offline-docs", "/health", "/ready")
+UNCACHED_PREFIXES = (
+    "/docs",
+    "/redoc",
+    "/static-offline-docs",
+    "/health",
+    "/ready",
+    "/v1/changes/stream",
+)
 
 
 # What an entry costs beyond its bytes (the objects that hold them), so that the bound
@@ -72,6 +79,12 @@ class RevisionClock:
         if self._interval == 0 or self._revision is None:
             self._revision = self._read()
         return self._revision
+
+    def advance(self, revision: int) -> None:
+        """A write of this process committed ``revision``: from now on no entry of an
+        older revision is served here (other processes see it at their next check)."""
+        if self._revision is None or revision > self._revision:
+            self._revision = revision
 
     async def run(self) -> None:
         while True:

@@ -83,9 +83,10 @@ def test_a_filter_naming_an_unknown_entity_is_404_naming_the_parameter(
 
 
 def test_unsupported_methods_are_405(client: TestClient) -> None:
-    body = _problem(client.post("/v1/organisations"), 405)
-    assert "POST" in body["detail"]
-    _problem(client.delete("/v1/people/ainur-kurmanov"), 405)
+    body = _problem(client.put("/v1/organisations"), 405)
+    assert "PUT" in body["detail"]
+    _problem(client.post("/v1/people/ainur-kurmanov"), 405)
+    _problem(client.delete("/v1/search"), 405)
 
 
 def test_unknown_paths_are_404_problems(client: TestClient) -> None:

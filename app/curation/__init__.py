@@ -1,0 +1,1 @@
+"""Curation: the write half of the API (API keys, entity and fact writes, revert)."""
