@@ -373,6 +373,15 @@ _ERROR_EXAMPLES: dict[int, dict[str, Any]] = {
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses=`` entries for the problems a route can return."""
     descriptions = {
+        400: "The body is not JSON (or not UTF-8)",
+        401: "No API key, or an unknown or revoked one (WWW-Authenticate: Bearer)",
+        403: "The API key's scope does not allow this operation",
+        409: "Conflicts with what is stored: the same fact exists already, or other "
+        "entities refer to the one being deleted (`referrers`)",
+        412: "If-Match is not the current ETag: someone wrote in between; the problem's "
+        "`current_etag` and the ETag header give the current one",
+        428: "If-Match is required to change or delete",
+        429: "Too many writes with this key: retry after Retry-After seconds",
         404: "No entity with that id (in the path, or named by a filter)",
         422: "Invalid parameter",
         500: "Unexpected error",

@@ -602,4 +602,4 @@ def delete_fact_row(unit: WriteUnit, table_name: str, stored: Row) -> None:
 
 
 def find_in_body(kind: FactKind, body: dict[str, Any], fact_id: str) -> dict[str, Any] | None:
-    return next((f for f in kind.in_body(body) if f.get("id", f.get("fact_id")) == fact_id), None)
+    return next((f for f in kind.in_body(body) if f.get("fact_id", f.get("id")) == fact_id), None)

@@ -31,14 +31,12 @@ def request_digest(method: str, path: str, body: str) -> str:
 
 def replay(unit: WriteUnit, key: str, digest: str) -> Response | None:
     """The stored answer for this key, if any (call with the write lock held)."""
-    stored = unit.conn.execute(
-        select(IdempotentResponse).where(
-            IdempotentResponse.actor == unit.actor.name, IdempotentResponse.key == key
-        )
+    table = IdempotentResponse.__table__
+    row = unit.conn.execute(
+        select(table).where(table.c.actor == unit.actor.name, table.c.key == key)
     ).first()
-    if stored is None:
+    if row is None:
         return None
-    row = stored[0]
     if row.request_sha256 != digest:
         raise IdempotencyKeyReusedError(
             f"Idempotency-Key {key!r} was first used for another request "

@@ -66,7 +66,7 @@ IdempotencyKey = Annotated[
         "instead of writing twice.",
     ),
 ]
-WRITE_ERRORS = (401, 403, 404, 409, 412, 422, 428, 429)
+WRITE_ERRORS = (400, 401, 403, 404, 409, 412, 422, 428, 429)
 
 
 def _patch_model(model: type[Record]) -> type[BaseModel]:
@@ -85,6 +85,19 @@ def _patch_model(model: type[Record]) -> type[BaseModel]:
         "the fields to change; null removes one.",
         **fields,
     )
+
+
+def _created(description: str, parameters: dict[str, str], **operations: str) -> dict[str, Any]:
+    """A 201 with OpenAPI links to what can be done next with the new resource: a client
+    (or a stateful fuzzer) follows create -> read -> update -> delete. Updates and
+    deletes carry the ETag the create answered as their If-Match."""
+    links = {}
+    for verb, operation_id in operations.items():
+        linked = dict(parameters)
+        if verb != "get":
+            linked["header.If-Match"] = "$response.header.ETag"
+        links[verb.capitalize()] = {"operationId": operation_id, "parameters": linked}
+    return {"description": description, "links": links}
 
 
 def _settings(request: Request) -> Settings:
@@ -235,7 +248,16 @@ def _add_entity_routes(router: APIRouter, entity_type: EntityType, segment: str)
         methods=["POST"],
         status_code=201,
         response_model=read_model,
-        responses=error_responses(*WRITE_ERRORS),
+        responses={
+            **error_responses(*WRITE_ERRORS),
+            201: _created(
+                f"The new {label}, with Location and ETag.",
+                {f"{entity_type}_id": "$response.body#/id"},
+                get=f"get_{entity_type}",
+                update=f"update_{entity_type}",
+                delete=f"delete_{entity_type}",
+            ),
+        },
         summary=f"Create a {label}",
         description=f"A new {label}, with at least one source. Its id is the slug of its "
         "name, made unique (-2, -3 ...) and never one a deleted entity had. 201 with "
@@ -276,10 +298,11 @@ def _add_fact_routes(
 ) -> None:
     model = kind.model
     patch_model = _patch_model(model)
-    noun = kind.segment.removesuffix("s").replace("_", " ")
+    singular = "alias" if kind.segment == "aliases" else kind.segment.removesuffix("s")
+    noun = singular
     label = f"{entity_type} {noun}"
     entity_param = _id_param(entity_type)
-    name = f"{entity_type}_{kind.segment.removesuffix('s')}"
+    name = f"{entity_type}_{singular}"
 
     def fact_response(
         unit_or_body: Any, parent: str, fact_id: str, status: int, **headers: str
@@ -368,7 +391,21 @@ def _add_fact_routes(
         methods=["POST"],
         status_code=201,
         response_model=kind.read_model,
-        responses=error_responses(*WRITE_ERRORS),
+        responses={
+            **error_responses(*WRITE_ERRORS),
+            201: _created(
+                f"The new {noun}, with Location and the {entity_type}'s new ETag.",
+                {
+                    f"{entity_type}_id": f"$request.path.{entity_type}_id",
+                    "fact_id": "$response.body#/fact_id"
+                    if kind.segment == "places"
+                    else "$response.body#/id",
+                },
+                get=f"get_{name}",
+                update=f"update_{name}",
+                delete=f"delete_{name}",
+            ),
+        },
         summary=f"Add a {label}",
         description=f"Adds a {noun} with at least one source. 201 with Location and the "
         f"{entity_type}'s new ETag. `If-Match` is optional here.",

@@ -109,7 +109,12 @@ def _sources(session: Session, facts: dict[str, list[str]]) -> dict[str, SourceL
 
 
 def _citation_order(citation: str) -> tuple[int, int]:
-    return (1, 0) if citation == "article" else (0, int(citation.removeprefix("ref-")))
+    """The article's references by number, then the article, then sources added
+    through the API (``src-N``) by number."""
+    if citation == "article":
+        return (1, 0)
+    kind, _, number = citation.partition("-")
+    return (0 if kind == "ref" else 2, int(number) if number.isdigit() else 0)
 
 
 def _date_key(value: str | None) -> str:

@@ -1,0 +1,35 @@
+"""Keys for the curation tests: made in the test's own rolled-back transaction."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from app.curation.keys import create_key
+
+QUOTE = {"citation": "article", "quote": "Ainur Kurmanov"}
+
+
+def make_key(app: FastAPI, name: str, scope: str) -> dict[str, str]:
+    session = app.state.session_factory()
+    try:
+        return {"Authorization": f"Bearer {create_key(session, name, scope)}"}
+    finally:
+        session.close()
+
+
+@pytest.fixture
+def writer(app: FastAPI) -> dict[str, str]:
+    return make_key(app, "curator", "write")
+
+
+@pytest.fixture
+def admin(app: FastAPI) -> dict[str, str]:
+    return make_key(app, "admin", "admin")
+
+
+def etag(client: TestClient, path: str) -> str:
+    response = client.get(path)
+    assert response.status_code == 200, response.text
+    return response.headers["etag"]
