@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from app import health
 from app.aliases.router import router as aliases
 from app.citations.router import router as citations
+from app.core.vocabulary import EntityType
 from app.curation.router import citations_write_router, entity_write_router, revert_router
 from app.entities.router import router as entities
 from app.events.router import router as events
@@ -68,12 +69,13 @@ def mount_routers(app: FastAPI) -> None:
     app.include_router(reconcile, prefix="/v1/reconcile", tags=["reconcile"])
     app.include_router(aliases, prefix="/v1/aliases", tags=["aliases"])
     app.include_router(citations, prefix="/v1/citations", tags=["citations"])
-    for entity_type, segment in (
+    writable: tuple[tuple[EntityType, str], ...] = (
         ("organisation", "organisations"),
         ("person", "people"),
         ("event", "events"),
         ("place", "places"),
-    ):
+    )
+    for entity_type, segment in writable:
         app.include_router(entity_write_router(entity_type, segment), prefix=f"/v1/{segment}")
     app.include_router(citations_write_router, prefix="/v1/citations")
     app.include_router(revert_router, prefix="/v1/entities")

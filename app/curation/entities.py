@@ -4,6 +4,7 @@ to it, unless cascaded)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
@@ -139,7 +140,8 @@ def current_fields(unit: WriteUnit, entity_type: EntityType, entity_id: str) -> 
         select(entity.c.name, entity.c.description).where(entity.c.id == entity_id)
     ).one()
     sub = SUBTYPE_TABLES[entity_type]
-    own = unit.conn.execute(select(sub).where(sub.c.id == entity_id)).mappings().first() or {}
+    found = unit.conn.execute(select(sub).where(sub.c.id == entity_id)).mappings().first()
+    own: Mapping[str, Any] = dict(found) if found is not None else {}
     fields: dict[str, Any] = {"name": row.name, "description": row.description}
     for column in subtype_columns(entity_type):
         fields[field_name(column)] = own.get(column.name)

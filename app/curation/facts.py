@@ -8,7 +8,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from pydantic import ValidationError
 from sqlalchemy import Table, and_, delete, insert, select, update
@@ -141,7 +141,8 @@ def _plain_value(unit: WriteUnit, entity_id: str, field: str) -> str | None:
             select(table("entity").c[field]).where(table("entity").c.id == entity_id)
         ).scalar()
     else:
-        column = next(c for c in subtype_columns(entity_type) if field_name(c) == field)
+        columns = subtype_columns(cast(EntityType, entity_type))
+        column = next(c for c in columns if field_name(c) == field)
         sub = column.table
         value = unit.conn.execute(select(column).where(sub.c.id == entity_id)).scalar()
     return None if value is None else str(value)
@@ -149,7 +150,7 @@ def _plain_value(unit: WriteUnit, entity_id: str, field: str) -> str | None:
 
 def _claim_fields(unit: WriteUnit, entity_id: str) -> set[str]:
     entity_type, _ = unit.version_of(entity_id)
-    own = {field_name(c) for c in subtype_columns(entity_type)}  # type: ignore[arg-type]
+    own = {field_name(c) for c in subtype_columns(cast(EntityType, entity_type))}
     return {"name", "description"} | own
 
 

@@ -33,7 +33,7 @@ def _old_facts(kind: FactKind, body: dict[str, Any]) -> dict[str, dict[str, Any]
     if kind is CLAIMS:
         listed = facts.claims_with_fields(body)
         return {c["id"]: {k: v for k, v in c.items() if k != "id"} for c in listed}
-    return {f.get("fact_id", f.get("id")): kind.from_read(f) for f in kind.in_body(body)}
+    return {str(f.get("fact_id", f.get("id"))): kind.from_read(f) for f in kind.in_body(body)}
 
 
 def _recreate(

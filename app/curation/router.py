@@ -8,7 +8,7 @@ FastAPI must see their body types as objects, not as strings to resolve."""
 
 import json
 from collections.abc import Callable
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, create_model
@@ -77,7 +77,7 @@ def _patch_model(model: type[Record]) -> type[BaseModel]:
         annotation = info.annotation
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             annotation = dict[str, Any]
-        fields[name] = (annotation | None, None)
+        fields[name] = (annotation | None, None)  # type: ignore[operator]
     return create_model(
         f"{model.__name__.removesuffix('Write')}Patch",
         __config__=ConfigDict(extra="forbid"),
@@ -185,7 +185,7 @@ def _add_entity_routes(router: APIRouter, entity_type: EntityType, segment: str)
         body: Annotated[create_model_, Body()],  # type: ignore[valid-type]
         idempotency_key: IdempotencyKey = None,
     ) -> Response:
-        data = body.model_dump(mode="json", exclude_unset=True)
+        data = cast(BaseModel, body).model_dump(mode="json", exclude_unset=True)
 
         def operation(unit: WriteUnit) -> Response:
             entity_id = entities.create_entity(unit, entity_type, data)
@@ -208,7 +208,7 @@ def _add_entity_routes(router: APIRouter, entity_type: EntityType, segment: str)
         body: Annotated[patch_model, Body(media_type=MERGE_PATCH)],  # type: ignore[valid-type]
         if_match: IfMatch = None,
     ) -> Response:
-        data = body.model_dump(mode="json", exclude_unset=True)
+        data = cast(BaseModel, body).model_dump(mode="json", exclude_unset=True)
 
         def operation(unit: WriteUnit) -> Response:
             _typed(unit, entity_id, entity_type, if_match, required=True)
@@ -323,7 +323,7 @@ def _add_fact_routes(
         if_match: IfMatch = None,
         idempotency_key: IdempotencyKey = None,
     ) -> Response:
-        data = body.model_dump(mode="json", exclude_unset=True)
+        data = cast(BaseModel, body).model_dump(mode="json", exclude_unset=True)
 
         def operation(unit: WriteUnit) -> Response:
             _typed(unit, entity_id, entity_type, if_match, required=False)
@@ -357,7 +357,7 @@ def _add_fact_routes(
         body: Annotated[patch_model, Body(media_type=MERGE_PATCH)],  # type: ignore[valid-type]
         if_match: IfMatch = None,
     ) -> Response:
-        data = body.model_dump(mode="json", exclude_unset=True)
+        data = cast(BaseModel, body).model_dump(mode="json", exclude_unset=True)
 
         def operation(unit: WriteUnit) -> Response:
             _typed(unit, entity_id, entity_type, if_match, required=True)
@@ -476,7 +476,7 @@ def create_citation(
 ) -> Response:
     """A report, a book, a web page: facts written through the API may cite it as
     `src-N` (its id), quoting its words."""
-    data = body.model_dump(mode="json", exclude_unset=True)
+    data = cast(BaseModel, body).model_dump(mode="json", exclude_unset=True)
 
     def operation(unit: WriteUnit) -> Response:
         citation = table("citation")

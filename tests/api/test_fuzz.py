@@ -15,8 +15,21 @@ from schemathesis.checks import positive_data_acceptance
 EXAMPLES = int(os.environ.get("KB_FUZZ_EXAMPLES", "40"))
 
 
+# Left to .ci/fuzz (a real server): the endless event stream, and the facts' GETs, which
+# are generated from one function for 29 paths and would multiply this test's time.
+STREAM = "/v1/changes/stream"
+FACT_ITEM = (
+    r"/(aliases|claims|statements|relations|memberships|participants|figures|places)/\{fact_id\}$"
+)
+
+
 def test_every_get_operation_answers_within_its_schema(app: FastAPI) -> None:
-    schema = schemathesis.openapi.from_asgi("/openapi.json", app).include(method="GET")
+    schema = (
+        schemathesis.openapi.from_asgi("/openapi.json", app)
+        .include(method="GET")
+        .exclude(path=STREAM)
+        .exclude(path_regex=FACT_ITEM)
+    )
     calls: dict[str, int] = {}
     for result in schema.get_all_operations():
         operation = result.ok()
