@@ -36,7 +36,9 @@ def _report_data_error(exc: DataError) -> None:
         typer.echo(f"  {problem}", err=True)
 
 
-def _start_up(*, migrate: bool = True, seed_mode: SeedMode = "never") -> StartupReport:
+def _start_up(
+    *, migrate: bool = True, seed_mode: SeedMode = "never", force: bool = False
+) -> StartupReport:
     """Under the start-up lock: migrate, rebuild stale search tables, seed (app.seed.startup)."""
     settings = get_settings()
     try:
@@ -45,6 +47,7 @@ def _start_up(*, migrate: bool = True, seed_mode: SeedMode = "never") -> Startup
             settings.data_dir,
             migrate=migrate,
             seed_mode=seed_mode,
+            force=force,
             lock_timeout=settings.startup_lock_timeout,
             say=lambda message: typer.echo(message, err=True),
         )
@@ -100,11 +103,21 @@ def seed_command(
     migrate_first: bool = typer.Option(
         True, "--migrate/--no-migrate", help="Apply pending migrations before seeding."
     ),
+    force: bool = typer.Option(
+        False,
+        "--force",
+        help="Take the seed's values over edits made through the API: overwrite curated"
+        " rows and their sources, insert rows deleted through the API again.",
+    ),
 ) -> None:
     """Load the article and curated data into the database: checked first, applied in one
-    transaction, idempotent (a second run changes nothing). Prints a count per table."""
+    transaction, idempotent (a second run changes nothing). Prints a count per table.
+
+    A row of the article that was edited or deleted through the API and that the seed
+    wants otherwise is a conflict: it is reported and the curated value kept, unless
+    --force."""
     started = time.perf_counter()
-    report = _start_up(migrate=migrate_first, seed_mode="always").seeded
+    report = _start_up(migrate=migrate_first, seed_mode="always", force=force).seeded
     assert report is not None
     typer.echo(report.render())
     typer.echo(f"seeded in {time.perf_counter() - started:.2f}s")

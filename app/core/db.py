@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 from urllib.request import pathname2url
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -494,3 +494,22 @@ def transaction(engine: Engine) -> Iterator[Session]:
     """A session whose work is committed on success and rolled back on any error."""
     with session_factory(engine)() as session, session.begin():
         yield session
+
+
+# Any constant will do: every writer of the knowledge base (the curation API, kb seed)
+# takes the same lock.
+_WRITE_LOCK = 0x736D6B6B62  # "smkkb"
+
+
+def lock_writes(conn: Connection) -> None:
+    """Serialise the knowledge base's writers for the rest of this transaction:
+    ``BEGIN IMMEDIATE`` on SQLite (the write lock at the start, so a writer waits under
+    the busy timeout instead of failing when it upgrades a read lock), a
+    transaction-scoped advisory lock on PostgreSQL."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _WRITE_LOCK})
+        return
+    raw = conn.connection.dbapi_connection
+    # Inside an enclosing transaction (a test's) the lock is already the caller's.
+    if raw is not None and not getattr(raw, "in_transaction", False):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")

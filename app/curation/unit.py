@@ -16,9 +16,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, insert, select, text
+from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.orm import Session
 
+from app.core.db import lock_writes
 from app.core.errors import NotFoundError, PreconditionFailedError, PreconditionRequiredError
 from app.curation.keys import Actor
 from app.models import Base, Entity, Tombstone
@@ -28,22 +29,9 @@ from app.provenance.schemas import AnyEntityRead
 from app.provenance.service import load_bodies
 from app.search.index import reindex
 
-# Any constant will do: every writer of the knowledge base takes the same lock.
-_WRITE_LOCK = 0x736D6B6B62  # "smkkb"
-
 
 def table(name: str) -> Table:
     return Base.metadata.tables[name]
-
-
-def lock_writes(conn: Connection) -> None:
-    if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _WRITE_LOCK})
-        return
-    raw = conn.connection.dbapi_connection
-    # Inside a test's enclosing transaction the lock is already the test's.
-    if raw is not None and not getattr(raw, "in_transaction", False):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class WriteUnit:

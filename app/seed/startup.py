@@ -44,11 +44,13 @@ def start_up(
     *,
     migrate: bool = True,
     seed_mode: SeedMode = "never",
+    force: bool = False,
     lock_timeout: float = 600.0,
     say: Callable[[str], None] = lambda _message: None,
 ) -> StartupReport:
     """Raises StartupLockTimeoutError if another start-up holds the lock too long, and
-    DataError (nothing written) if the dataset does not check."""
+    DataError (nothing written) if the dataset does not check. ``force`` lets the seed's
+    values win over edits made through the API (app.seed.loader)."""
     with startup_lock(database_url, timeout=lock_timeout, on_wait=say):
         if migrate:
             upgrade(database_url)
@@ -67,7 +69,7 @@ def start_up(
                 say(f"search tables rebuilt for {entities} entities ({why})")
             seeded = None
             if seed_mode == "always" or (seed_mode == "if-empty" and is_empty(engine)):
-                seeded = seed(engine, data_dir)
+                seeded = seed(engine, data_dir, force=force)
         finally:
             engine.dispose()
     return StartupReport(rebuilt, seeded)
