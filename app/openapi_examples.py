@@ -100,6 +100,41 @@ def collect_examples(session: Session) -> dict[str, Any]:
     return examples
 
 
+_HEADER = {"schema": {"type": "string"}}
+CONDITIONAL_GET_HEADERS = {
+    "ETag": {
+        **_HEADER,
+        "description": 'Validator of this answer (an entity\'s is `"<id>.v<version>"`): send it '
+        "back as If-None-Match for a 304, or as If-Match to change the entity.",
+    },
+    "Cache-Control": {**_HEADER, "description": "`public, max-age=60` (KB_CACHE_MAX_AGE)."},
+}
+LINK_HEADER = {
+    "Link": {**_HEADER, "description": 'RFC 8288: `<next page URL>; rel="next"` unless last.'}
+}
+NOT_MODIFIED = {
+    "description": "Not Modified: If-None-Match named the current ETag. No body.",
+    "headers": {"ETag": CONDITIONAL_GET_HEADERS["ETag"]},
+}
+
+
+def document_conditional_gets(schema: dict[str, Any]) -> None:
+    """Every successful GET has an ETag and Cache-Control and answers If-None-Match with
+    304 (app/core/http_cache.py); list pages also send Link. Said once, here, for all
+    the API's resources (not the probes, whose answers are about now)."""
+    for path, operations in schema["paths"].items():
+        get = operations.get("get")
+        if get is None or "200" not in get["responses"] or not path.startswith("/v1/"):
+            continue
+        ok = get["responses"]["200"]
+        headers = ok.setdefault("headers", {})
+        headers.update(CONDITIONAL_GET_HEADERS)
+        ref = str(ok.get("content", {}).get("application/json", {}).get("schema", {}))
+        if "Page_" in ref:
+            headers.update(LINK_HEADER)
+        get["responses"].setdefault("304", NOT_MODIFIED)
+
+
 def install_examples(app: FastAPI, factory: sessionmaker[Session]) -> None:
     original = app.openapi
 
@@ -107,6 +142,7 @@ def install_examples(app: FastAPI, factory: sessionmaker[Session]) -> None:
         if app.openapi_schema:
             return app.openapi_schema
         schema = original()
+        document_conditional_gets(schema)
         try:
             with factory() as session:
                 examples = collect_examples(session)

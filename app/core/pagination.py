@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Annotated, Generic, TypeVar
 from urllib.parse import urlencode
 
-from fastapi import Depends, Query, Request
-from pydantic import BaseModel, Field
+from fastapi import Depends, Query, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.errors import InvalidParameterError
 
@@ -17,15 +18,27 @@ MAX_LIMIT = 200
 
 
 class Page(BaseModel, Generic[T]):
+    """Also sent as an RFC 8288 ``Link`` header: ``<next URL>; rel="next"``."""
+
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+
     items: list[T]
     total: int = Field(description="How many items match, over all pages.")
     limit: int
     next: str | None = Field(description="Relative URL of the next page, or null on the last.")
+    cursor: str | None = Field(
+        default=None,
+        description="The `cursor` of the next page on its own (the one in `next`), or null.",
+        examples=["o50"],
+    )
 
 
-class PageParams(BaseModel):
+@dataclass(frozen=True)
+class PageParams:
     limit: int
     offset: int
+    # The response being built: list routes add a Link header to it.
+    response: Response | None = None
 
 
 # A cursor is ``o`` and the offset of the next page. The pattern below is exact, so the
@@ -46,6 +59,7 @@ def decode_cursor(cursor: str) -> int:
 
 
 def page_params(
+    response: Response,
     limit: Annotated[
         int, Query(ge=1, le=MAX_LIMIT, description="Items per page, 1–200.")
     ] = DEFAULT_LIMIT,
@@ -59,7 +73,7 @@ def page_params(
         ),
     ] = None,
 ) -> PageParams:
-    return PageParams(limit=limit, offset=decode_cursor(cursor) if cursor else 0)
+    return PageParams(limit, decode_cursor(cursor) if cursor else 0, response)
 
 
 PageDep = Annotated[PageParams, Depends(page_params)]

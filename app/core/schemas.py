@@ -10,7 +10,11 @@ EntityTypeName = EntityType
 
 
 class ReadModel(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    # Every field is always sent (null when empty), so the schema marks every field
+    # required: a generated client gets `str | None`, not `str | None | Unset`.
+    model_config = ConfigDict(
+        from_attributes=True, json_schema_serialization_defaults_required=True
+    )
 
 
 class EntityRef(ReadModel):

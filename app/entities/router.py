@@ -5,15 +5,48 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Response
 
 from app.core.dependencies import NO_NUL, AsOfDep, SessionDep
-from app.core.errors import error_responses
+from app.core.errors import InvalidParameterError, error_responses
 from app.entities import service
-from app.entities.schemas import EntityRead, Graph
+from app.entities.schemas import EntityBatch, EntityRead, Graph
 from app.history import service as history
 from app.provenance.as_of import apply_as_of
-from app.provenance.listing import entity_etag, entity_or_404
+from app.provenance.listing import bodies_in_order, entity_etag, entity_or_404
 from app.provenance.schemas import READ_MODELS, AnyEntityRead
 
 router = APIRouter()
+MAX_BATCH = 100
+IDS_PATTERN = r"^[a-z0-9-]+(,[a-z0-9-]+)*$"
+
+
+@router.get(
+    "",
+    response_model=EntityBatch,
+    responses=error_responses(422),
+    summary="Get several entities at once",
+)
+def get_entities(
+    session: SessionDep,
+    as_of: AsOfDep,
+    ids: Annotated[
+        str,
+        Query(
+            max_length=MAX_BATCH * 121,
+            pattern=IDS_PATTERN,
+            description=f"Comma-separated entity ids, at most {MAX_BATCH}: "
+            "`?ids=ainur-kurmanov,almaty`.",
+            examples=["ainur-kurmanov,socialist-movement-of-kazakhstan"],
+        ),
+    ],
+) -> dict[str, Any]:
+    """Full bodies of up to 100 entities of any types in one request and a fixed number
+    of queries, in the order asked (a repeated id is answered once); the ids no entity
+    has are listed in `missing`."""
+    wanted = list(dict.fromkeys(ids.split(",")))
+    if len(wanted) > MAX_BATCH:
+        raise InvalidParameterError("ids", f"at most {MAX_BATCH} ids, got {len(wanted)}")
+    bodies = bodies_in_order(session, wanted, as_of)
+    found = {b.id for b in bodies}
+    return {"items": bodies, "missing": [i for i in wanted if i not in found]}
 
 
 @router.get(

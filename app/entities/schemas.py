@@ -7,7 +7,14 @@ from pydantic import Field
 from app.core.schemas import EntityRef, ReadModel, SourceRead
 from app.provenance.schemas import ConceptRead, EntityRead
 
-__all__ = ["ConceptRead", "EntityRead", "Graph", "GraphEdge"]
+__all__ = ["ConceptRead", "EntityBatch", "EntityRead", "Graph", "GraphEdge"]
+
+
+class EntityBatch(ReadModel):
+    """Several entities in one request, like Wikidata's ``wbgetentities``."""
+
+    items: list[EntityRead] = Field(description="The entities found, in the order asked.")
+    missing: list[str] = Field(description="The ids asked for that no entity has.")
 
 
 class GraphEdge(ReadModel):

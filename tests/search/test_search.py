@@ -131,4 +131,5 @@ def test_nothing_found_is_an_empty_page(client: TestClient) -> None:
         "total": 0,
         "limit": 50,
         "next": None,
+        "cursor": None,
     }
