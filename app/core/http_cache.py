@@ -1,5 +1,6 @@
 """Conditional GETs as a pure ASGI layer: an ETag on every successful GET, 304 on a
-matching If-None-Match, and a public Cache-Control."""
+matching If-None-Match, and a public Cache-Control. An event stream (text/event-stream)
+passes through untouched and unbuffered; HEAD ends it after its headers."""
 
 from __future__ import annotations
 
@@ -7,6 +8,12 @@ import hashlib
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+
+def is_event_stream(start: Message) -> bool:
+    """Whether a response is an endless Server-Sent Events stream (/v1/changes/stream):
+    it must reach the client as it is written, never buffered until it ends."""
+    return Headers(raw=start["headers"]).get("content-type", "").startswith("text/event-stream")
 
 
 def etag_for(body: bytes) -> str:
@@ -36,6 +43,9 @@ class ConditionalGetMiddleware:
         async def buffered_send(message: Message) -> None:
             nonlocal start
             if message["type"] == "http.response.start":
+                if is_event_stream(message):
+                    await send(message)  # no ETag: its body passes through as written
+                    return
                 start = message
                 return
             if message["type"] != "http.response.body" or start is None:
@@ -80,8 +90,19 @@ class HeadAsGetMiddleware:
         if scope["type"] != "http" or scope["method"] != "HEAD":
             await self.app(scope, receive, send)
             return
+        ended = False
 
         async def without_body(message: Message) -> None:
+            nonlocal ended
+            if ended:
+                return
+            if message["type"] == "http.response.start" and is_event_stream(message):
+                # An event stream never ends by itself: the answer to HEAD ends after
+                # the headers, and the server then tells the stream the client has gone.
+                ended = True
+                await send(message)
+                await send({"type": "http.response.body", "body": b""})
+                return
             if message["type"] == "http.response.body":
                 message = {**message, "body": b""}
             await send(message)

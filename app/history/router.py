@@ -2,13 +2,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Header, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from sse_starlette import EventSourceResponse
 
 from app.core.dependencies import NO_NUL, SessionDep
 from app.core.errors import error_responses
 from app.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, PageDep
 from app.core.responses import page_body
-from app.history import service
+from app.history import service, stream
 from app.history.schemas import ChangePage, VersionRead
 
 history_router = APIRouter()
@@ -61,3 +63,81 @@ def list_changes(
     order the changes were committed. `seq` never repeats or goes back, so a client that
     holds the knowledge base as of `seq` N stays exact by following `?since=N`."""
     return service.changes_since(session, since, limit)
+
+
+STREAM_EXAMPLE = (
+    ": ping - 2026-01-01 12:00:15.000000+00:00\n\n"
+    "id: 1213\n"
+    "event: change\n"
+    'data: {"seq":1213,"at":"2026-01-01T12:00:20Z","entity":"almaty",'
+    '"entity_type":"place","op":"update","version":2,"actor":"seed"}\n\n'
+)
+
+STREAM_EVENT_SCHEMA = {
+    "type": "object",
+    "required": ["id", "event", "data"],
+    "properties": {
+        "id": {"type": "string", "pattern": "^[0-9]+$", "description": "The change's `seq`."},
+        "event": {"type": "string", "enum": ["change"]},
+        "data": {
+            "type": "string",
+            "contentMediaType": "application/json",
+            "contentSchema": {"$ref": "#/components/schemas/ChangeRead"},
+        },
+    },
+}
+
+
+# Declared before any /v1/changes/{...} route, which would otherwise take "stream".
+@changes_router.get(
+    "/stream",
+    response_class=EventSourceResponse,
+    responses={
+        200: {
+            "description": "An endless `text/event-stream`: one `change` event per change, "
+            f"and a comment line every {stream.HEARTBEAT_INTERVAL} s while there is none.",
+            "content": {
+                "text/event-stream": {
+                    # One event (OpenAPI 3.2's itemSchema, as FastAPI documents streams).
+                    "itemSchema": STREAM_EVENT_SCHEMA,
+                    "example": STREAM_EXAMPLE,
+                }
+            },
+        },
+        **error_responses(422, 503),
+    },
+    summary="Every change, live (Server-Sent Events)",
+)
+async def stream_changes(
+    request: Request,
+    since: Annotated[
+        int | None,
+        Query(
+            ge=0,
+            le=2**62,
+            description="Send the changes after this `seq` first (0 for all). Default: "
+            "the newest `seq`, so only changes made from now on.",
+        ),
+    ] = None,
+    last_event_id: Annotated[
+        int | None,
+        Header(
+            alias="Last-Event-ID",
+            ge=0,
+            le=2**62,
+            description="The `id` of the last event received: a browser's `EventSource` "
+            "sends it when it reconnects, and the stream resumes after it. Takes "
+            "precedence over `since`.",
+        ),
+    ] = None,
+) -> EventSourceResponse:
+    """The change log as Server-Sent Events: each change is one event with `id:` its
+    `seq`, `event: change` and `data:` the JSON item of `GET /v1/changes`. First every
+    change after `since` (in commit order), then each new change within about half a
+    second of its commit. A client that reconnects with `Last-Event-ID` (as `EventSource`
+    does) misses nothing. The stream stays open until the client disconnects."""
+    factory = request.app.state.session_factory
+    start = last_event_id if last_event_id is not None else since
+    if start is None:
+        start = await run_in_threadpool(stream.last_seq, factory)
+    return stream.change_stream(factory, start)

@@ -67,6 +67,17 @@ def _change(row: Change) -> dict[str, Any]:
     }
 
 
+def changes_after(session: Session, since: int, limit: int) -> tuple[list[dict[str, Any]], bool]:
+    """Up to ``limit`` changes after ``since`` and whether more follow, with no count (a
+    count over a long log costs more than the page: the live stream polls this)."""
+    rows = list(
+        session.scalars(
+            select(Change).where(Change.seq > since).order_by(Change.seq).limit(limit + 1)
+        )
+    )
+    return [_change(row) for row in rows[:limit]], len(rows) > limit
+
+
 def changes_since(session: Session, since: int, limit: int) -> dict[str, Any]:
     """Keyset paging on ``seq``: a page never shifts while writes go on."""
     rows = list(
