@@ -176,7 +176,14 @@ def update_entity(
     claim = table("claim")
     plain = {"name": body.name, "description": body.description}
     plain |= {field_name(c): own[c.name] for c in subtype_columns(entity_type)}
+    disputed = set(
+        unit.conn.execute(
+            select(claim.c.field).where(claim.c.entity_id == entity_id).distinct()
+        ).scalars()
+    )
     for field, value in plain.items():
+        if field not in disputed:
+            continue
         unit.conn.execute(
             update(claim)
             .where(claim.c.entity_id == entity_id, claim.c.field == field)

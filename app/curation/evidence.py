@@ -60,6 +60,8 @@ def reference_problems(
     """Each ``(loc, entity id, allowed types)`` names an existing entity of one of the
     allowed types (any type when the tuple is empty)."""
     wanted = [(loc, eid, types) for loc, eid, types in references if eid]
+    if not wanted:
+        return []
     found = {
         row.id: row.type
         for row in conn.execute(

@@ -109,17 +109,22 @@ class WriteUnit:
     def finish(self) -> ChangeOutcome:
         """Bodies after, search rows, versions and the change log; the caller commits."""
         self.session.expire_all()
-        self.after = load_bodies(self.session, self._touched)
-        changed = {i for i in self._touched if self.before.get(i) != self.after.get(i)}
+        after = load_bodies(self.session, self._touched)
+        changed = {i for i in self._touched if self.before.get(i) != after.get(i)}
         reindex(self.conn, changed)
         self.outcome = record_changes(
             self.conn,
             self.before,
-            self.after,
+            after,
             actor=self.actor.name,
             rows_changed=bool(changed) or self.rows_changed,
         )
-        # Bodies again: versions and updated_at were just set.
-        self.session.expire_all()
-        self.after = load_bodies(self.session, self._touched)
+        # The bodies as committed: stamped with the versions just given, not loaded again.
+        at = self.outcome.at
+        self.after = {
+            eid: body.model_copy(update={"version": self.outcome.versions[eid], "updated_at": at})
+            if eid in self.outcome.versions and at is not None
+            else body
+            for eid, body in after.items()
+        }
         return self.outcome

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import jsonpatch
@@ -34,6 +34,10 @@ Body = dict[str, Any]
 class ChangeOutcome:
     changes: int
     revision: int
+    # The new version of each entity that got one, and when (UTC), so a writer can
+    # stamp the bodies it already holds instead of loading them again.
+    versions: Mapping[str, int] = field(default_factory=dict)
+    at: dt.datetime | None = None
 
 
 def content(body: AnyEntityRead) -> Body:
@@ -164,4 +168,5 @@ def record_changes(
         )
     if rows:
         conn.execute(insert(Change), rows)
-    return ChangeOutcome(len(pending), revision)
+    new_versions = {eid: version for eid, _, op, version, _, _ in pending if op != "delete"}
+    return ChangeOutcome(len(pending), revision, new_versions, now)
