@@ -10,6 +10,11 @@
   and ReDoc's inline styles and blob: worker are allowed. They may not be framed
   either.
 * ``X-Frame-Options: DENY``, for browsers older than ``frame-ancestors``.
+
+A response that sets its own ``Content-Security-Policy`` keeps it, alone, and gets no
+``X-Frame-Options``: its policy's ``frame-ancestors`` says who may frame it. One route
+does: the reconciliation preview (app/reconcile/preview.py), an HTML card with no
+script that reconciliation clients such as OpenRefine show in an iframe.
 """
 
 from __future__ import annotations
@@ -61,6 +66,10 @@ class SecurityHeadersMiddleware:
             nonlocal page_start
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(raw=list(message["headers"]))
+                if "content-security-policy" in headers:  # the route's own policy
+                    headers.raw.extend(h for h in _COMMON if h[0] != b"x-frame-options")
+                    await send({**message, "headers": headers.raw})
+                    return
                 for name, value in _COMMON:
                     headers.raw.append((name, value))
                 if headers.get("content-type", "").startswith("text/html"):

@@ -1,9 +1,10 @@
-"""Reconciliation: each query of a batch answered by the search service."""
+"""Reconciliation: each query of a batch answered by the search service, its candidates
+re-ranked by the query's properties (``app.reconcile.matching``)."""
 
 from __future__ import annotations
 
 import json
-import time
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -13,37 +14,27 @@ from sqlalchemy.orm import Session
 
 from app.core.errors import AppError, ProblemError
 from app.core.limits import JSONLimitError, loads_limited
-from app.core.vocabulary import ENTITY_TYPES
 from app.models import Entity
+from app.reconcile.budget import Deadline, TimeBudgetError
+from app.reconcile.matching import PropertyOutcome, adjusted_score, outcome, query_values
+from app.reconcile.properties import PROPERTY_BY_ID, TYPE_NAMES, Facts, ReconProperty, load_facts
 from app.reconcile.schemas import ReconQuery
 from app.search.service import EXACT, Hit, search
 
-TYPE_NAMES: dict[str, str] = {t: t.capitalize() for t in ENTITY_TYPES}
+__all__ = ["TYPE_NAMES", "TimeBudgetError"]
+
 DEFAULT_LIMIT = 5
 MAX_LIMIT = 50
 MAX_QUERIES = 100
+# With properties, this many name matches (at least) are scored, so that a candidate
+# further down the names can rise into the first `limit` on its properties.
+PROPERTY_WINDOW = 20
 
 
 class InvalidQueriesError(AppError):
     status = 422
     slug = "invalid-queries"
     title = "Invalid Reconciliation Queries"
-
-
-class TimeBudgetError(AppError):
-    """The batch was not answered within ``KB_RECONCILE_TIME_BUDGET``: 503 with
-    ``Retry-After``, and no partial answer (a client such as OpenRefine would record
-    an unanswered query as "no match")."""
-
-    status = 503
-    slug = "time-budget-exceeded"
-    title = "Time Budget Exceeded"
-
-    def __init__(self, answered: int, total: int, budget: float) -> None:
-        super().__init__(
-            f"{answered} of {total} queries answered within the {budget:g} s budget "
-            "of a request; send smaller batches, or retry later"
-        )
 
 
 def invalid(message: str, loc: list[str | int]) -> InvalidQueriesError:
@@ -98,20 +89,47 @@ def parse_batch(
     return batch
 
 
+def form_fields(body: bytes) -> dict[str, str]:
+    """The fields of a form-encoded body (the first value of each)."""
+    fields = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True)
+    return {name: values[0] for name, values in fields.items()}
+
+
 def queries_from_form(body: bytes) -> str:
     """The ``queries`` field of a form-encoded POST, as OpenRefine sends it."""
-    fields = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True)
+    return queries_field(form_fields(body))
+
+
+def queries_field(fields: dict[str, str]) -> str:
     if "queries" not in fields:
-        raise invalid("the form has no `queries` field", ["body", "queries"])
-    if not fields["queries"][0].strip():
+        raise invalid("the form has no `queries` field (nor `extend`)", ["body", "queries"])
+    if not fields["queries"].strip():
         raise invalid("is empty: send a JSON object of named queries", ["body", "queries"])
-    return fields["queries"][0]
+    return fields["queries"]
 
 
 def _types(query: ReconQuery) -> list[str]:
     if query.type is None:
         return []
     return [query.type] if isinstance(query.type, str) else list(query.type)
+
+
+@dataclass
+class _Scored:
+    hit: Hit
+    raw: float  # the name score moved by the properties, not clamped
+    outcomes: list[PropertyOutcome]
+
+
+def _properties(query: ReconQuery) -> list[tuple[ReconProperty, list[Any]]]:
+    """The query's properties this service knows, each with its comparable values."""
+    found = []
+    for item in query.properties or []:
+        prop = PROPERTY_BY_ID.get(item.pid)
+        values = query_values(item.v)
+        if prop is not None and values:
+            found.append((prop, values))
+    return found
 
 
 def reconcile(
@@ -121,19 +139,28 @@ def reconcile(
     budget: float = 0.0,
 ) -> dict[str, Any]:
     """Candidates for every query; ``TimeBudgetError`` once ``time.monotonic()`` passes
-    ``deadline`` (checked between queries: one query takes milliseconds)."""
-    answers: dict[str, Any] = {}
+    ``deadline`` (checked between queries: one query takes milliseconds).
+
+    A query's candidates are its name matches (``app.search``); when it has properties
+    this service knows, the first ``max(limit, PROPERTY_WINDOW)`` of them are scored on
+    those too (``app.reconcile.matching``), re-ranked, and cut to ``limit``. The bodies
+    of every candidate of the batch are read at once, in a fixed number of queries.
+    """
+    clock = Deadline(deadline, budget)
     hits_by_key: dict[str, list[Hit]] = {}
+    properties_by_key: dict[str, list[tuple[ReconProperty, list[Any]]]] = {}
     for key, query in batch.items():
-        if deadline is not None and time.monotonic() > deadline:
-            raise TimeBudgetError(len(hits_by_key), len(batch), budget)
+        if clock.passed:
+            raise TimeBudgetError.for_batch(len(hits_by_key), len(batch), budget)
         if not query.query or not query.query.strip():
-            hits_by_key[key] = []  # property-only queries: this service matches names only
+            hits_by_key[key] = []  # candidates come from names: none without a query
             continue
         limit = min(int(query.limit or DEFAULT_LIMIT), MAX_LIMIT)
+        properties_by_key[key] = _properties(query)
+        window = max(limit, PROPERTY_WINDOW) if properties_by_key[key] else limit
         # A query with nothing to search for ("-") has no candidates; the other queries
         # of the batch are answered all the same.
-        hits_by_key[key] = search(session, query.query, _types(query))[:limit]
+        hits_by_key[key] = search(session, query.query, _types(query))[:window]
     ids = {h.entity_id for hits in hits_by_key.values() for h in hits}
     info = (
         {
@@ -145,23 +172,66 @@ def reconcile(
         if ids
         else {}
     )
+    matched = {
+        h.entity_id for key, props in properties_by_key.items() if props for h in hits_by_key[key]
+    }
+    wanted = {p.id for props in properties_by_key.values() for p, _ in props}
+    facts = load_facts(session, matched, wanted) if matched else Facts({})
+    clock.check("The batch")
+    answers: dict[str, Any] = {}
     for key, hits in hits_by_key.items():
-        exact = [h for h in hits if h.score >= EXACT]
-        answers[key] = {
-            "result": [
-                {
-                    "id": h.entity_id,
-                    "name": info[h.entity_id].name,
-                    **(
-                        {"description": info[h.entity_id].description}
-                        if info[h.entity_id].description
-                        else {}
-                    ),
-                    "score": round(h.score * 100, 2),
-                    "match": len(exact) == 1 and h is exact[0],
-                    "type": [{"id": h.entity_type, "name": TYPE_NAMES[h.entity_type]}],
-                }
-                for h in hits
-            ]
-        }
+        query = batch[key]
+        limit = min(int(query.limit or DEFAULT_LIMIT), MAX_LIMIT)
+        props = properties_by_key.get(key, [])
+        scored = [_score(h, props, facts) for h in hits if h.entity_id in info]
+        if props:
+            scored.sort(key=lambda s: -s.raw)  # stable: equal scores keep the name order
+        answers[key] = {"result": _candidates(scored[:limit], scored, info, props)}
     return answers
+
+
+def _score(hit: Hit, props: list[tuple[ReconProperty, list[Any]]], facts: Facts) -> _Scored:
+    outcomes: list[PropertyOutcome] = []
+    body = facts.bodies.get(hit.entity_id)
+    if body is not None:
+        for prop, values in props:
+            found = outcome(prop, values, body, facts)
+            if found is not None:
+                outcomes.append(found)
+    return _Scored(hit, adjusted_score(hit.score * 100, outcomes), outcomes)
+
+
+def _candidates(
+    shown: list[_Scored],
+    scored: list[_Scored],
+    info: dict[str, Any],
+    props: list[tuple[ReconProperty, list[Any]]],
+) -> list[dict[str, Any]]:
+    """The candidates to return. ``match`` is true for the first one only, when its
+    name matches exactly, no property contradicts it, and no other such candidate is
+    as good (without properties: it is the only exact name match)."""
+    sure = [s for s in scored if s.hit.score >= EXACT and all(o.agrees for o in s.outcomes)]
+    best = shown[0] if shown else None
+    decided = (
+        best is not None
+        and any(s is best for s in sure)
+        and all(s.raw < best.raw for s in sure if s is not best)
+    )
+    out = []
+    for s in shown:
+        row = info[s.hit.entity_id]
+        candidate: dict[str, Any] = {
+            "id": s.hit.entity_id,
+            "name": row.name,
+            **({"description": row.description} if row.description else {}),
+            "score": round(min(100.0, max(0.0, s.raw)), 2),
+            "match": decided and s is best,
+            "type": [{"id": s.hit.entity_type, "name": TYPE_NAMES[s.hit.entity_type]}],
+        }
+        if props:
+            candidate["features"] = [
+                {"id": "name_score", "value": round(s.hit.score * 100, 2)},
+                *({"id": f"{o.property_id}_match", "value": o.agrees} for o in s.outcomes),
+            ]
+        out.append(candidate)
+    return out

@@ -7,10 +7,15 @@ against the official schemas (in ``../shared``) is in ``test_reconcile_schemas.p
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+
+from app.core.config import Settings
+from app.main import create_app
+from tests.conftest import DATA_DIR
 
 MANIFEST_KEYS = {
     "versions", "name", "identifierSpace", "schemaSpace", "documentation", "serviceVersion",
@@ -49,6 +54,22 @@ def test_the_manifest(client: TestClient) -> None:
     }
     view = manifest["view"]["url"].replace("{{id}}", "ainur-kurmanov")
     assert client.get(view).json()["id"] == "ainur-kurmanov"
+
+
+def test_every_service_the_manifest_names_answers(client: TestClient) -> None:
+    manifest = client.get("/v1/reconcile").json()
+    base = "http://127.0.0.1:8000"  # KB_PUBLIC_BASE_URL's default
+    for kind, prefix in (("entity", "so"), ("type", "pe"), ("property", "po")):
+        service = manifest["suggest"][kind]
+        url = service["service_url"] + service["service_path"]
+        response = client.get(url.removeprefix(base), params={"prefix": prefix})
+        assert response.status_code == 200, kind
+        assert response.json()["result"], kind
+    preview = manifest["preview"]["url"].replace("{{id}}", "ainur-kurmanov")
+    assert "Ainur Kurmanov" in client.get(preview.removeprefix(base)).text
+    propose = manifest["extend"]["propose_properties"]
+    url = propose["service_url"] + propose["service_path"]
+    assert client.get(url.removeprefix(base), params={"type": "person"}).json()["properties"]
 
 
 def test_a_batch_by_get_finds_the_entities(client: TestClient) -> None:
@@ -105,3 +126,48 @@ def test_a_query_with_nothing_to_search_for_spoils_no_other_query(client: TestCl
     assert answer.status_code == 200
     assert answer.json()["q0"] == {"result": []}
     assert answer.json()["q1"]["result"][0]["id"] == "ainur-kurmanov"
+
+
+@pytest.fixture(scope="module")
+def budgetless(seeded_url: str) -> Iterator[TestClient]:
+    """An app whose reconciliation time budget is spent before any work is done."""
+    settings = Settings(database_url=seeded_url, data_dir=DATA_DIR, reconcile_time_budget=1e-9)
+    with TestClient(create_app(settings)) as client:
+        yield client
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "params"),
+    [
+        ("GET", "/v1/reconcile/suggest/entity", {"prefix": "Kurmanov"}),
+        ("GET", "/v1/reconcile/preview/ainur-kurmanov", {}),
+        ("POST", "/v1/reconcile/extend", {"extend": '{"ids": ["x"], "properties": []}'}),
+        ("GET", "/v1/reconcile", {"extend": '{"ids": ["x"], "properties": []}'}),
+    ],
+)
+def test_every_service_past_its_time_budget_is_503_with_retry_after(
+    budgetless: TestClient, method: str, path: str, params: dict[str, str]
+) -> None:
+    if method == "GET":
+        response = budgetless.get(path, params=params)
+    else:
+        response = budgetless.post(path, data=params)
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["retry-after"].isdigit()
+    assert "budget" in response.json()["detail"]
+
+
+def test_the_response_cache_keeps_manifest_queries_and_extend_apart(seeded_url: str) -> None:
+    settings = Settings(database_url=seeded_url, data_dir=DATA_DIR, cache_enabled=True)
+    extend = json.dumps({"ids": ["ainur-kurmanov"], "properties": [{"id": "member_of"}]})
+    with TestClient(create_app(settings)) as client:
+        manifest = client.get("/v1/reconcile").json()
+        extended = client.get("/v1/reconcile", params={"extend": extend}).json()
+        suggested = client.get("/v1/reconcile/suggest/entity", params={"prefix": "Zhan"}).json()
+        other = client.get("/v1/reconcile/suggest/entity", params={"prefix": "Kurm"}).json()
+        again = client.get("/v1/reconcile", params={"extend": extend}).json()
+    assert "versions" in manifest
+    assert extended == again
+    assert extended["rows"]["ainur-kurmanov"]["member_of"]
+    assert suggested != other
