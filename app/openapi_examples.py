@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.aliases.service import list_aliases
 from app.citations.service import get_citation, list_citations
-from app.core.errors import AppError
+from app.core.errors import AppError, error_responses
 from app.core.pagination import PageParams
 from app.entities.service import neighbourhood
 from app.provenance.listing import entity_or_404
@@ -135,6 +135,22 @@ def document_conditional_gets(schema: dict[str, Any]) -> None:
         get["responses"].setdefault("304", NOT_MODIFIED)
 
 
+def document_every_error(schema: dict[str, Any]) -> None:
+    """Problems any API operation can answer, whatever the route: 500 (a bug, with a
+    request id), 503 (the database is unavailable), and 413 on operations with a body
+    (app/core/limits.py). Declared once here rather than on each route."""
+    for path, operations in schema["paths"].items():
+        if not path.startswith("/v1/"):
+            continue
+        for method, operation in operations.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            statuses = [500, 503] + ([413] if "requestBody" in operation else [])
+            for status, response in error_responses(*statuses).items():
+                response = {k: v for k, v in response.items() if k != "model"}
+                operation["responses"].setdefault(str(status), response)
+
+
 def install_examples(app: FastAPI, factory: sessionmaker[Session]) -> None:
     original = app.openapi
 
@@ -143,6 +159,7 @@ def install_examples(app: FastAPI, factory: sessionmaker[Session]) -> None:
             return app.openapi_schema
         schema = original()
         document_conditional_gets(schema)
+        document_every_error(schema)
         try:
             with factory() as session:
                 examples = collect_examples(session)
