@@ -1,6 +1,6 @@
 """Side-by-side load benchmark: kb against the ASGI ceiling, interleaved in rounds.
 
-    python -m benchmarks.run [--duration 5] [--rounds 3] [--connections 32]
+    python -m benchmarks.run [--duration 5] [--rounds 3] [--connections 32] [--writes]
 
 Starts three servers, each one uvicorn worker (uvloop + httptools, no access log)
 pinned to CPU 0: ``kb serve`` with its response cache, ``kb serve`` without it,
@@ -8,6 +8,9 @@ and the ceiling (benchmarks/ceiling.py) serving the same bytes. wrk, pinned to
 CPU 1, drives them in turn (ceiling, kb, kb uncached, ceiling, kb, ...) for a
 bounded time each, and the medians are printed per endpoint with the ratio to
 the ceiling measured in the same run. Everything runs on 127.0.0.1 only.
+
+With --writes, the write benchmark (benchmarks/writes.py: PATCHes per second and reads
+while writes run, on SQLite and PostgreSQL) runs after it, on the same CPUs.
 """
 
 from __future__ import annotations
@@ -131,6 +134,9 @@ def main() -> None:
     parser.add_argument("--database-url", default=f"sqlite:///{ROOT / 'var' / 'bench.sqlite3'}")
     parser.add_argument("--only", action="append", help="benchmark only these endpoint labels")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument(
+        "--writes", action="store_true", help="then run the write benchmark (benchmarks/writes.py)"
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: `make bench` installs it (apt-get install wrk)")
@@ -205,6 +211,20 @@ def main() -> None:
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 process.kill()
+    if args.writes:
+        run_writes(args)
+
+
+def run_writes(args: argparse.Namespace) -> None:
+    """The write benchmark, in its own process, once the read servers have stopped."""
+    command = [
+        sys.executable, "-m", "benchmarks.writes",
+        "--server-cpus", args.server_cpus, "--client-cpu", args.client_cpu,
+    ]  # fmt: skip
+    if args.json:
+        command += ["--json", str(args.json.with_name(f"{args.json.stem}-writes.json"))]
+    sys.stdout.flush()  # the read report first, then the child's
+    subprocess.run(command, cwd=ROOT, check=True)
 
 
 def report(results: dict[str, dict[str, list[Sample]]], args: argparse.Namespace) -> None:

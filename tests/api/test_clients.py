@@ -41,7 +41,8 @@ def test_a_list_page_links_to_the_next_one_and_gives_its_cursor(client: TestClie
     second = client.get("/v1/people", params={"limit": 2, "cursor": body["cursor"]})
     assert second.json()["items"][0]["id"] != body["items"][0]["id"]
     last = client.get("/v1/people", params={"limit": 200}).json()
-    assert last["next"] is None and last["cursor"] is None
+    assert last["next"] is None
+    assert last["cursor"] is None
 
 
 def test_fields_always_sent_are_required_in_the_schema(app: FastAPI) -> None:
