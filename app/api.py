@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from app import health
+from app import health, index
 from app.aliases.router import router as aliases
 from app.citations.router import router as citations
 from app.core.vocabulary import EntityType
 from app.curation.router import citations_write_router, entity_write_router, revert_router
 from app.entities.router import router as entities
 from app.events.router import router as events
+from app.exports.router import router as exports
 from app.history.router import changes_router as changes
 from app.history.router import history_router as history
 from app.organisations.router import router as organisations
@@ -50,7 +51,13 @@ TAGS = [
         "change and delete entities and their facts, each with its sources; add sources; "
         "revert. `PATCH` and `DELETE` need `If-Match`.",
     },
+    {
+        "name": "exports",
+        "description": "The whole knowledge base in one file (NDJSON, a CSV Data Package, "
+        "Popolo, JSON-LD, Turtle), and the JSON-LD context.",
+    },
     {"name": "health", "description": "Liveness."},
+    {"name": "index", "description": "Links to the docs and to every collection."},
 ]
 
 
@@ -79,4 +86,6 @@ def mount_routers(app: FastAPI) -> None:
         app.include_router(entity_write_router(entity_type, segment), prefix=f"/v1/{segment}")
     app.include_router(citations_write_router, prefix="/v1/citations")
     app.include_router(revert_router, prefix="/v1/entities")
+    app.include_router(exports, prefix="/v1", tags=["exports"])
     app.include_router(health.router, tags=["health"])
+    app.include_router(index.router, tags=["index"])

@@ -11,6 +11,7 @@ from app.core.config import get_settings
 from app.core.db import create_db_engine
 from app.core.migrations import StartupLockTimeoutError
 from app.curation.keys_cli import keys_cli
+from app.exports.cli import export_command
 from app.seed.coverage import check_coverage
 from app.seed.dataset import DataError, dump_summary, load_dataset
 from app.seed.startup import SeedMode, StartupReport, start_up
@@ -19,6 +20,7 @@ cli = typer.Typer(
     help="smk-kb: the Socialist Movement of Kazakhstan knowledge base.", no_args_is_help=True
 )
 cli.add_typer(keys_cli, name="keys")
+cli.command("export")(export_command)
 
 
 @cli.callback()

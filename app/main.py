@@ -23,10 +23,13 @@ from app.core.http_cache import ConditionalGetMiddleware, HeadAsGetMiddleware
 from app.core.http_methods import OptionsMiddleware
 from app.core.input_guard import RejectNulMiddleware
 from app.core.limits import RequestLimitsMiddleware
+from app.core.negotiation import NegotiationMiddleware
 from app.core.rate_limit import WriteRateLimitMiddleware
 from app.core.response_cache import LRUCache, ResponseCacheMiddleware, RevisionClock
 from app.core.security_headers import SecurityHeadersMiddleware
+from app.core.streaming import DirectSendMiddleware
 from app.docs_pages import install_redoc
+from app.exports.representations import document_representations, entity_renderer
 from app.openapi_examples import install_examples
 from app.provenance.changes import current_revision
 from app.search.vocabulary import warm_vocabulary
@@ -93,9 +96,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     mount_routers(app)
     install_examples(app, app.state.session_factory)
+    document_representations(app)
+    # Entities as JSON-LD or Turtle (Accept, ?format=): inside the ETag layer, so each
+    # representation has its own ETag and 304.
+    app.add_middleware(NegotiationMiddleware, renderer=entity_renderer(settings))
     app.add_middleware(ConditionalGetMiddleware, max_age=settings.cache_max_age)
     # Inside the response cache, so a compressed answer is compressed once and kept.
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES)
+    # Bulk exports stream past gzip and the ETag layer (app/core/streaming.py).
+    app.add_middleware(DirectSendMiddleware)
     if settings.cache_enabled:
 
         def read_revision() -> int:
@@ -148,6 +157,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ],
         expose_headers=[
             "ETag",
+            "KB-Seq",
             "Location",
             "Retry-After",
             "RateLimit-Limit",

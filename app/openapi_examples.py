@@ -142,7 +142,7 @@ def document_every_error(schema: dict[str, Any]) -> None:
     for path, operations in schema["paths"].items():
         if not path.startswith("/v1/"):
             continue
-        for method, operation in operations.items():
+        for operation in operations.values():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             statuses = [500, 503] + ([413] if "requestBody" in operation else [])

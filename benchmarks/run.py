@@ -1,6 +1,6 @@
 """Side-by-side load benchmark: kb against the ASGI ceiling, interleaved in rounds.
 
-    python -m benchmarks.run [--duration 5] [--rounds 3] [--connections 32] [--writes]
+    python -m benchmarks.run [--duration 5] [--rounds 3] [--connections 32] [--writes] [--export N]
 
 Starts three servers, each one uvicorn worker (uvloop + httptools, no access log)
 pinned to CPU 0: ``kb serve`` with its response cache, ``kb serve`` without it,
@@ -9,7 +9,8 @@ CPU 1, drives them in turn (ceiling, kb, kb uncached, ceiling, kb, ...) for a
 bounded time each, and the medians are printed per endpoint with the ratio to
 the ceiling measured in the same run. Everything runs on 127.0.0.1 only.
 
-With --writes, the write benchmark (benchmarks/writes.py: PATCHes per second and reads
+With --export N, `kb export --format ndjson` is timed over N generated entities, with
+its peak RSS (benchmarks/export.py). With --writes, the write benchmark (benchmarks/writes.py: PATCHes per second and reads
 while writes run, on SQLite and PostgreSQL) runs after it, on the same CPUs.
 """
 
@@ -135,6 +136,13 @@ def main() -> None:
     parser.add_argument("--only", action="append", help="benchmark only these endpoint labels")
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument(
+        "--export",
+        type=int,
+        metavar="N",
+        help="then time `kb export --format ndjson` (and its peak RSS) over N generated entities "
+        "(benchmarks/export.py; the database is var/bench-export-N.sqlite3, made once)",
+    )
+    parser.add_argument(
         "--writes", action="store_true", help="then run the write benchmark (benchmarks/writes.py)"
     )
     args = parser.parse_args()
@@ -213,6 +221,18 @@ def main() -> None:
                 process.kill()
     if args.writes:
         run_writes(args)
+    if args.export:
+        run_export(args.export)
+
+
+def run_export(entities: int) -> None:
+    """kb export's time and peak RSS over a generated knowledge base of ``entities``."""
+    from benchmarks.export import run_export_benchmark
+
+    url = f"sqlite:///{ROOT / 'var' / f'bench-export-{entities}.sqlite3'}"
+    sys.stdout.flush()
+    for line in run_export_benchmark(url, ("ndjson",), generate=entities):
+        print(line.render())
 
 
 def run_writes(args: argparse.Namespace) -> None:

@@ -364,6 +364,9 @@ def _postgresql_server_engine(url: URL, *, echo: bool, timeouts: DatabaseTimeout
                 cursor.execute("SELECT 1")
             finally:
                 cursor.close()
+            # psycopg began a transaction for the ping: end it, so the checkout hands
+            # over a connection with none open (SET TRANSACTION must come first in one).
+            dbapi_connection.rollback()
         except Exception as exc:  # any failure: try a new connection
             raise DisconnectionError(f"pre-ping failed: {exc}") from exc
         finally:

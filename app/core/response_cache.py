@@ -4,7 +4,9 @@ The knowledge base changes rarely, so a GET's answer is a function of its path, 
 query and the dataset revision. The first answer is stored as bytes with its
 headers (ETag included); later requests for the same path and query are sent
 straight from memory, with no routing, dependency injection, validation or
-serialisation. ``If-None-Match`` is answered with 304 from the cache too.
+serialisation. ``If-None-Match`` is answered with 304 from the cache too. On the entity
+endpoints the key holds the representation the request negotiated (JSON, JSON-LD or
+Turtle: see ``app.core.negotiation``), not the raw ``Accept`` string.
 
 The revision is the ``dataset_revision`` row that every write to the knowledge base
 increments (``kb seed`` does today). Each process re-reads it every
@@ -27,6 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.http_cache import etag_matches
 from app.core.http_methods import declared_query_parameters
+from app.core.negotiation import cache_format
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +42,8 @@ UNCACHED_PREFIXES = (
     "/health",
     "/ready",
     "/v1/changes/stream",
+    # Bulk exports: streamed past every buffering layer (app/core/streaming.py).
+    "/v1/export",
 )
 
 
@@ -147,8 +152,12 @@ def cache_key(scope: Scope) -> str:
     out of the key: the application ignores them, so they cannot change the answer,
     and junk parameters cannot make every request a miss (or fill the cache).
     """
-    # The body depends on whether the client takes gzip (see create_app).
+    # The body depends on whether the client takes gzip (see create_app), and on an
+    # entity endpoint on the negotiated representation (?format= is in it).
     encoding = "|gzip" if _accepts_gzip(scope) else ""
+    representation = cache_format(scope)
+    if representation is not None:
+        encoding = f"{encoding}|{representation}"
     raw: bytes = scope.get("query_string", b"")
     if not raw:
         return f"{scope['path']}{encoding}"

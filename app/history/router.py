@@ -98,8 +98,10 @@ STREAM_EVENT_SCHEMA = {
             f"and a comment line every {stream.HEARTBEAT_INTERVAL} s while there is none.",
             "content": {
                 "text/event-stream": {
-                    # One event (OpenAPI 3.2's itemSchema, as FastAPI documents streams).
-                    "itemSchema": STREAM_EVENT_SCHEMA,
+                    # The stream is text; each event's fields are described under a
+                    # vendor extension (OpenAPI 3.2's itemSchema is not valid in 3.1).
+                    "schema": {"type": "string"},
+                    "x-item-schema": STREAM_EVENT_SCHEMA,
                     "example": STREAM_EXAMPLE,
                 }
             },

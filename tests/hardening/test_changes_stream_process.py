@@ -27,6 +27,9 @@ from tests.api.test_changes_stream import parse_events
 from tests.conftest import DATA_DIR, DatabaseFactory
 from tests.servers import Server, serving
 
+# Real servers, a few seconds each: with the other process tests (pytest -m slow).
+pytestmark = pytest.mark.slow
+
 # Another process writes: it opens the database with the app's code and records one
 # change (a new name for Almaty) in a transaction of its own, as a writer does.
 WRITE_A_CHANGE = """
@@ -35,9 +38,6 @@ from sqlalchemy.orm import Session
 from app.core.db import create_db_engine
 from app.provenance.changes import record_changes
 from app.provenance.listing import entity_or_404
-
-# Real servers, a few seconds each: with the other process tests (pytest -m slow).
-pytestmark = pytest.mark.slow
 
 engine = create_db_engine(sys.argv[1])
 with engine.begin() as conn:
