@@ -154,6 +154,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "If-Match",
             "Authorization",
             "Idempotency-Key",
+            # A fetch-based client resuming /v1/changes/stream (EventSource sends it
+            # without a preflight).
+            "Last-Event-ID",
         ],
         expose_headers=[
             "ETag",

@@ -63,7 +63,15 @@ def test_cors_allows_only_the_headers_it_needs(client: TestClient) -> None:
         return response.status_code, response.headers.get("access-control-allow-headers", "")
 
     # Reads need the first two; the curation API's writes the other three.
-    for needed in ("content-type", "if-none-match", "authorization", "if-match", "idempotency-key"):
+    needed_headers = (
+        "content-type",
+        "if-none-match",
+        "authorization",
+        "if-match",
+        "idempotency-key",
+        "last-event-id",
+    )
+    for needed in needed_headers:
         status, allowed = preflight(needed)
         assert status == 200
         assert needed in allowed.lower()
