@@ -28,6 +28,11 @@ def free_port() -> int:
 class Server:
     """``kb serve`` with the given database and ``KB_*`` settings, ready when built."""
 
+    # In a process group of its own (so a test can SIGKILL it and its workers at once).
+    new_session = False
+    # "ab": a restarted server appends to the same log.
+    log_mode = "wb"
+
     def __init__(self, database_url: str, log: Path, *args: str, **env: str) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -40,12 +45,13 @@ class Server:
             **env,
         }
         command = [str(KB), "serve", "--host", "127.0.0.1", "--port", str(self.port)]
-        with log.open("wb") as out:
+        with log.open(self.log_mode) as out:
             self.process = subprocess.Popen(
                 [*command, "--no-access-log", *args],
                 env=environment,
                 stdout=out,
                 stderr=subprocess.STDOUT,
+                start_new_session=self.new_session,
             )
         self.client = httpx.Client(base_url=self.base, timeout=30)
         deadline = time.monotonic() + 60

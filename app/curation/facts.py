@@ -348,35 +348,38 @@ def _membership_body(other: str, r: Row) -> dict[str, Any]:
     }
 
 
-PERSON_MEMBERSHIPS = FactKind(
-    segment="memberships",
-    table_name="membership",
-    model=MembershipOfPersonWrite,
-    read_model=MembershipInOrganisation,
-    owner="person_id",
-    identity=("person_id", "organisation_id", "role"),
-    to_row=lambda _u, parent, body: _membership_row(parent, body.organisation, body),
-    to_body=lambda r: _membership_body("organisation", r),
-    references=lambda r: [("organisation", r["organisation_id"], ("organisation",))],
-    shown_on=("person_id", "organisation_id"),
-    in_body=lambda b: b["memberships"],
-    extra_problems=lambda _u, _p, r: _dates(r),
-    from_read=lambda f: _ref_to_id(f, "organisation", "organisation"),
+def _membership_kind(
+    side: str, other: str, model: type[Record], read_model: type[ReadModel]
+) -> FactKind:
+    """Memberships as the ``side`` (person or organisation) lists them: the body names
+    the ``other`` end; the row is the same from either side."""
+
+    def to_row(_unit: WriteUnit, parent: str, body: Any) -> Row:
+        ends = {side: parent, other: getattr(body, other)}
+        return _membership_row(ends["person"], ends["organisation"], body)
+
+    return FactKind(
+        segment="memberships",
+        table_name="membership",
+        model=model,
+        read_model=read_model,
+        owner=f"{side}_id",
+        identity=("person_id", "organisation_id", "role"),
+        to_row=to_row,
+        to_body=lambda r: _membership_body(other, r),
+        references=lambda r: [(other, r[f"{other}_id"], (other,))],
+        shown_on=("person_id", "organisation_id"),
+        in_body=lambda b: b["memberships"],
+        extra_problems=lambda _u, _p, r: _dates(r),
+        from_read=lambda f: _ref_to_id(f, other, other),
+    )
+
+
+PERSON_MEMBERSHIPS = _membership_kind(
+    "person", "organisation", MembershipOfPersonWrite, MembershipInOrganisation
 )
-ORGANISATION_MEMBERSHIPS = FactKind(
-    segment="memberships",
-    table_name="membership",
-    model=MembershipInOrganisationWrite,
-    read_model=MembershipOfPerson,
-    owner="organisation_id",
-    identity=("person_id", "organisation_id", "role"),
-    to_row=lambda _u, parent, body: _membership_row(body.person, parent, body),
-    to_body=lambda r: _membership_body("person", r),
-    references=lambda r: [("person", r["person_id"], ("person",))],
-    shown_on=("person_id", "organisation_id"),
-    in_body=lambda b: b["memberships"],
-    extra_problems=lambda _u, _p, r: _dates(r),
-    from_read=lambda f: _ref_to_id(f, "person", "person"),
+ORGANISATION_MEMBERSHIPS = _membership_kind(
+    "organisation", "person", MembershipInOrganisationWrite, MembershipOfPerson
 )
 
 # --- events: participants, figures, places -------------------------------------------

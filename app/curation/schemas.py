@@ -167,30 +167,30 @@ class RelationWrite(Record):
     sources: Sources
 
 
-class MembershipOfPersonWrite(Record):
+class _Role(Record):
+    """What a membership states, seen from either end."""
+
+    role: NonEmpty = Field(examples=["chairman"])
+    start_date: PartialDate | None = None
+    end_date: PartialDate | None = None
+    inferred: Inferred = False
+    sources: Sources
+
+
+class MembershipOfPersonWrite(_Role):
     """On a person: a role held in an organisation."""
 
     model_config = _example(organisation="socialist-movement-of-kazakhstan", role="member")
 
     organisation: Slug
-    role: NonEmpty = Field(examples=["chairman"])
-    start_date: PartialDate | None = None
-    end_date: PartialDate | None = None
-    inferred: Inferred = False
-    sources: Sources
 
 
-class MembershipInOrganisationWrite(Record):
+class MembershipInOrganisationWrite(_Role):
     """On an organisation: a person holding a role in it."""
 
     model_config = _example(person="ainur-kurmanov", role="member")
 
     person: Slug
-    role: NonEmpty = Field(examples=["chairman"])
-    start_date: PartialDate | None = None
-    end_date: PartialDate | None = None
-    inferred: Inferred = False
-    sources: Sources
 
 
 class ParticipantWrite(Record):

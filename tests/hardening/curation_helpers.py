@@ -20,7 +20,7 @@ from app.core.db import create_db_engine
 from app.core.migrations import upgrade
 from app.seed.loader import seed
 from tests.conftest import DATA_DIR
-from tests.servers import KB, free_port
+from tests.servers import KB, Server
 
 # Writes in these tests come far faster than the production limit allows.
 WRITE_ENV = {"KB_WRITE_RATE_LIMIT": "1000000/minute"}
@@ -92,44 +92,12 @@ def changes_since(client: httpx.Client, since: int) -> list[dict[str, Any]]:
     return items
 
 
-class KillableServer:
+class KillableServer(Server):
     """``kb serve`` in a session of its own, so that SIGKILL reaches the parent and its
     workers at once, as when a machine loses power or the OOM killer takes the group."""
 
-    def __init__(self, database_url: str, log: Path, *args: str, **env: str) -> None:
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.log = log
-        environment = {
-            **os.environ,
-            "KB_DATABASE_URL": database_url,
-            "KB_CACHE_ENABLED": "false",
-            "KB_DATA_DIR": str(DATA_DIR),
-            **env,
-        }
-        command = [str(KB), "serve", "--host", "127.0.0.1", "--port", str(self.port)]
-        with log.open("ab") as out:
-            self.process = subprocess.Popen(
-                [*command, "--no-access-log", *args],
-                env=environment,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        self.client = httpx.Client(base_url=self.base, timeout=30)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"kb serve exited:\n{self.output()}")
-            with contextlib.suppress(httpx.HTTPError):
-                if self.client.get("/health", timeout=1).status_code == 200:
-                    return
-            time.sleep(0.1)
-        self.kill()
-        raise AssertionError(f"kb serve did not start:\n{self.output()}")
-
-    def output(self) -> str:
-        return self.log.read_text(encoding="utf-8", errors="replace")
+    new_session = True
+    log_mode = "ab"
 
     def kill(self) -> None:
         """SIGKILL to the whole process group: no shutdown, no cleanup, no flush."""
