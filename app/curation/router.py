@@ -263,6 +263,7 @@ def _add_entity_routes(router: APIRouter, entity_type: EntityType, segment: str)
         "name, made unique (-2, -3 ...) and never one a deleted entity had. 201 with "
         "Location and ETag.",
         operation_id=f"create_{entity_type}",
+        tags=["curation"],
     )
     router.add_api_route(
         f"/{{{entity_type}_id}}",
@@ -275,6 +276,7 @@ def _add_entity_routes(router: APIRouter, entity_type: EntityType, segment: str)
         "facts (aliases, statements, ...) have their own routes. `If-Match` with the "
         "current ETag is required: 428 without it, 412 (with the current ETag) when stale.",
         operation_id=f"update_{entity_type}",
+        tags=["curation"],
     )
     router.add_api_route(
         f"/{{{entity_type}_id}}",
@@ -288,6 +290,7 @@ def _add_entity_routes(router: APIRouter, entity_type: EntityType, segment: str)
         "name it, unless `?cascade=true` (admin scope). Its history stays; its id is never "
         "given again.",
         operation_id=f"delete_{entity_type}",
+        tags=["curation"],
     )
     for kind in facts.KINDS[entity_type]:
         _add_fact_routes(router, entity_type, segment, kind)
@@ -410,6 +413,7 @@ def _add_fact_routes(
         description=f"Adds a {noun} with at least one source. 201 with Location and the "
         f"{entity_type}'s new ETag. `If-Match` is optional here.",
         operation_id=f"create_{name}",
+        tags=["curation"],
     )
     router.add_api_route(
         f"{base}/{{fact_id}}",
@@ -433,6 +437,7 @@ def _add_fact_routes(
         description="A JSON Merge Patch (RFC 7396); the fact keeps its id. `If-Match` "
         f"with the {entity_type}'s current ETag is required.",
         operation_id=f"update_{name}",
+        tags=["curation"],
     )
     router.add_api_route(
         f"{base}/{{fact_id}}",
@@ -445,11 +450,14 @@ def _add_fact_routes(
         description=f"`If-Match` with the {entity_type}'s current ETag is required; the "
         "204 carries its new ETag.",
         operation_id=f"delete_{name}",
+        tags=["curation"],
     )
 
 
 def entity_write_router(entity_type: EntityType, segment: str) -> APIRouter:
-    router = APIRouter(tags=["curation"])
+    # Tags per route: the writes are "curation", a fact's GET is its type's (one tag
+    # each, so the docs list every operation once).
+    router = APIRouter()
     _add_entity_routes(router, entity_type, segment)
     return router
 
