@@ -2,6 +2,8 @@
 
 A user's clone has no ``shared/`` beside it, so tests that need it skip; CI sets
 ``KB_REQUIRE_SHARED=1`` and then a missing ``shared/`` is a failure, not a skip.
+``KB_SHARED_DIR`` names another folder (CI points it at an empty one to run the tests
+as a user's clone would).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import pytest
 
 from app.core.config import PROJECT_ROOT
 
-SHARED_DIR = PROJECT_ROOT.parent / "shared"
+SHARED_DIR = Path(os.environ.get("KB_SHARED_DIR") or PROJECT_ROOT.parent / "shared")
 REQUIRE_SHARED = os.environ.get("KB_REQUIRE_SHARED", "") == "1"
 
 

@@ -28,7 +28,7 @@ from app.curation.idempotency import remember, replay, request_digest
 from app.curation.keys import Actor
 from app.curation.revert import revert_entity
 from app.curation.schemas import CREATE_MODELS, WRITE_MODELS, CitationWrite, RevertRequest
-from app.curation.unit import WriteUnit, table
+from app.curation.unit import WriteUnit, precheck_if_match, table
 from app.provenance.listing import body_or_404, entity_etag
 from app.provenance.schemas import READ_MODELS, EntityRead
 from app.rules.records import Record
@@ -116,9 +116,14 @@ def _write(
     operation: Callable[[WriteUnit], Response],
     *,
     idempotency: tuple[str, str] | None = None,
+    if_match: tuple[str, str | None, str] | None = None,
 ) -> Response:
     """Run one write: lock, (replay,) operate, log, (remember,) commit; then make this
-    process's response cache forget older revisions at once."""
+    process's response cache forget older revisions at once. With ``if_match`` (entity
+    id, header, the route's type), a stale or missing precondition is refused before
+    the lock."""
+    if if_match is not None:
+        precheck_if_match(session, *if_match)
     unit = WriteUnit(session, actor, _settings(request).data_dir)
     try:
         if idempotency is not None:
@@ -216,7 +221,9 @@ def _add_entity_routes(router: APIRouter, entity_type: EntityType, segment: str)
             unit.finish()
             return _entity_response(unit, entity_id, 200)
 
-        return _write(request, session, actor, operation)
+        return _write(
+            request, session, actor, operation, if_match=(entity_id, if_match, entity_type)
+        )
 
     def remove(
         request: Request,
@@ -240,7 +247,9 @@ def _add_entity_routes(router: APIRouter, entity_type: EntityType, segment: str)
             unit.finish()
             return Response(status_code=204)
 
-        return _write(request, session, actor, operation)
+        return _write(
+            request, session, actor, operation, if_match=(entity_id, if_match, entity_type)
+        )
 
     router.add_api_route(
         "",
@@ -368,7 +377,9 @@ def _add_fact_routes(
             unit.finish()
             return fact_response(unit.after[entity_id], entity_id, fact_id, 200)
 
-        return _write(request, session, actor, operation)
+        return _write(
+            request, session, actor, operation, if_match=(entity_id, if_match, entity_type)
+        )
 
     def remove(
         request: Request,
@@ -385,7 +396,9 @@ def _add_fact_routes(
             version = unit.after[entity_id].version
             return Response(status_code=204, headers={"ETag": entity_etag(entity_id, version)})
 
-        return _write(request, session, actor, operation)
+        return _write(
+            request, session, actor, operation, if_match=(entity_id, if_match, entity_type)
+        )
 
     base = f"/{{{entity_type}_id}}/{kind.segment}"
     router.add_api_route(

@@ -34,6 +34,34 @@ def table(name: str) -> Table:
     return Base.metadata.tables[name]
 
 
+def check_etag(entity_id: str, version: int, if_match: str | None, *, required: bool) -> None:
+    current = entity_etag(entity_id, version)
+    if if_match is None:
+        if required:
+            raise PreconditionRequiredError(
+                f"send If-Match: {current} (the entity's current ETag) to change it"
+            )
+        return
+    tags = [tag.strip().removeprefix("W/") for tag in if_match.split(",")]
+    if "*" not in tags and current not in tags:
+        raise PreconditionFailedError(
+            f"{entity_id!r} changed since you read it: it is now {current}; "
+            "read it again, re-apply your change and retry",
+            current,
+        )
+
+
+def precheck_if_match(
+    session: Session, entity_id: str, if_match: str | None, entity_type: str
+) -> None:
+    """A stale or missing If-Match refused before the write lock is waited for: under
+    contention most attempts are stale, and they need not queue behind the writer that
+    made them so. Only an early answer: the write checks again under the lock."""
+    version = session.execute(select(Entity.version).where(Entity.id == entity_id)).scalar()
+    if version is not None:
+        check_etag(entity_id, int(version), if_match, required=True)
+
+
 class WriteUnit:
     """Collects the entities a write touches, with their bodies before it."""
 
@@ -68,20 +96,7 @@ class WriteUnit:
     def check_if_match(self, entity_id: str, if_match: str | None, *, required: bool) -> str:
         """The entity's type; 428 without ``If-Match`` (when required), 412 when stale."""
         entity_type, version = self.version_of(entity_id)
-        current = entity_etag(entity_id, version)
-        if if_match is None:
-            if required:
-                raise PreconditionRequiredError(
-                    f"send If-Match: {current} (the entity's current ETag) to change it"
-                )
-            return entity_type
-        tags = [tag.strip().removeprefix("W/") for tag in if_match.split(",")]
-        if "*" not in tags and current not in tags:
-            raise PreconditionFailedError(
-                f"{entity_id!r} changed since you read it: it is now {current}; "
-                "read it again, re-apply your change and retry",
-                current,
-            )
+        check_etag(entity_id, version, if_match, required=required)
         return entity_type
 
     def tombstone(self, table_name: str, row: dict[str, Any]) -> None:

@@ -9,7 +9,7 @@ server's process group, restarts ``kb serve`` on the same database and compares 
 is stored with what was acknowledged. The kill lands at a random moment of the next
 write (which then is almost never committed) or, every other round, the moment the
 test sees the next write's commit in the database, before the client has its answer
-(so the retry must be a replay). Four rounds, then the database's own checks:
+(so the retry must be a replay). Three rounds, then the database's own checks:
 SQLite's integrity and foreign key checks, on both engines every foreign key checked
 by a query (so a row whose referent is gone shows even where the database would not
 stop it), and the change log (``seq`` unique and the revision's, each entity's
@@ -46,7 +46,7 @@ from tests.hardening.curation_helpers import (
 
 pytestmark = pytest.mark.slow
 
-ROUNDS = 4  # odd rounds kill at a random moment, even ones just after a commit
+ROUNDS = 3  # odd rounds kill at a random moment, even ones just after a commit
 ACKED_BEFORE_KILL = (5, 40)  # the kill comes after a random number of acknowledged writes
 # Then a random pause up to about one write's time: the kill lands anywhere in it.
 KILL_WITHIN = 0.06
