@@ -137,15 +137,16 @@ def document_conditional_gets(schema: dict[str, Any]) -> None:
 
 def document_every_error(schema: dict[str, Any]) -> None:
     """Problems any API operation can answer, whatever the route: 500 (a bug, with a
-    request id), 503 (the database is unavailable), and 413 on operations with a body
-    (app/core/limits.py). Declared once here rather than on each route."""
+    request id), 503 (the database is unavailable), 414 (a URL longer than
+    KB_MAX_URL_BYTES) and 413 on operations with a body (app/core/limits.py). Declared
+    once here rather than on each route."""
     for path, operations in schema["paths"].items():
         if not path.startswith("/v1/"):
             continue
         for operation in operations.values():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
-            statuses = [500, 503] + ([413] if "requestBody" in operation else [])
+            statuses = [414, 500, 503] + ([413] if "requestBody" in operation else [])
             for status, response in error_responses(*statuses).items():
                 response = {k: v for k, v in response.items() if k != "model"}
                 operation["responses"].setdefault(str(status), response)

@@ -375,6 +375,7 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     descriptions = {
         400: "The body is not JSON (or not UTF-8)",
         413: "The request body is larger than KB_MAX_BODY_BYTES",
+        414: "The URL (path and query) is longer than KB_MAX_URL_BYTES",
         401: "No API key, or an unknown or revoked one (WWW-Authenticate: Bearer)",
         403: "The API key's scope does not allow this operation",
         409: "Conflicts with what is stored: the same fact exists already, or other "

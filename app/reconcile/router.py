@@ -12,6 +12,7 @@ Every database or search call runs in a worker thread within
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from importlib.metadata import version
 from typing import Annotated, Any, TypeVar
@@ -73,6 +74,47 @@ EXTEND_SCHEMA = extend_query_schema(
 # URLs stay below KB_MAX_URL_BYTES (16 KiB by default, 414 beyond; percent-encoding
 # can triple a value's length); POST takes batches up to KB_MAX_BODY_BYTES.
 MAX_GET_QUERIES_LENGTH = 8000
+# In a URL, an extend query is small: 10 ids and 10 properties, and no other keys
+# (its schema then says what fits in a URL; larger ones go by POST).
+GET_EXTEND_IDS = GET_EXTEND_PROPERTIES = 10
+GET_EXTEND_ID_LENGTH = 120
+GET_EXTEND_SCHEMA = {
+    **extend_query_schema(
+        list(PROPERTY_IDS),
+        GET_EXTEND_IDS,
+        GET_EXTEND_PROPERTIES,
+        GET_EXTEND_ID_LENGTH,
+        extend.DISPUTED_SETTING,
+    ),
+    "additionalProperties": False,
+}
+
+
+def _small_enough_for_a_url(value: str) -> None:
+    """What GET_EXTEND_SCHEMA says beyond the POST schema, enforced: the API accepts
+    exactly what its schema allows. (A malformed query is left to the full parser.)"""
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        return
+    if not isinstance(parsed, dict):
+        return
+    loc: list[str | int] = ["query", "extend"]
+    if extra := sorted(set(parsed) - {"ids", "properties"}):
+        raise extend.invalid(loc, f"only ids and properties in a URL, not {', '.join(extra)}")
+    ids, properties = parsed.get("ids"), parsed.get("properties")
+    if isinstance(ids, list) and (
+        len(ids) > GET_EXTEND_IDS
+        or any(isinstance(i, str) and len(i) > GET_EXTEND_ID_LENGTH for i in ids)
+    ):
+        raise extend.invalid(
+            loc,
+            f"at most {GET_EXTEND_IDS} ids of {GET_EXTEND_ID_LENGTH} characters in a URL; "
+            "use POST for more",
+        )
+    if isinstance(properties, list) and len(properties) > GET_EXTEND_PROPERTIES:
+        raise extend.invalid(loc, f"at most {GET_EXTEND_PROPERTIES} properties in a URL")
+
 
 QUERIES_DESCRIPTION = (
     "A JSON object of named queries, as in the Reconciliation Service API 0.2: "
@@ -188,7 +230,7 @@ def _json(content: bytes) -> Response:
                 "description": EXTEND_DESCRIPTION
                 + f" At most {MAX_GET_QUERIES_LENGTH} characters: longer queries, use POST."
                 " Not together with `queries`.",
-                "content": {"application/json": {"schema": EXTEND_SCHEMA}},
+                "content": {"application/json": {"schema": GET_EXTEND_SCHEMA}},
             },
         ]
     },
@@ -209,6 +251,7 @@ async def reconcile_get(request: Request) -> Any:
     if name == "extend":
         if len(value) > MAX_GET_QUERIES_LENGTH:
             raise extend.invalid(["query", "extend"], too_long)
+        _small_enough_for_a_url(value)
         return await _extend(request, lambda: value, ["query", "extend"])
     if len(value) > MAX_GET_QUERIES_LENGTH:
         raise service.invalid(too_long, ["query", "queries"])

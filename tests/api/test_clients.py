@@ -16,8 +16,8 @@ def test_a_batch_of_entities_in_one_request_in_the_order_asked(client: TestClien
     assert body["items"][1] == client.get("/v1/people/ainur-kurmanov").json()
 
 
-def test_a_batch_is_at_most_100_ids(client: TestClient) -> None:
-    too_many = ",".join(f"e{n}" for n in range(101))
+def test_a_batch_is_at_most_50_ids(client: TestClient) -> None:
+    too_many = ",".join(f"e{n}" for n in range(51))
     response = client.get("/v1/entities", params={"ids": too_many})
     assert response.status_code == 422
     assert response.json()["errors"][0]["loc"] == ["query", "ids"]

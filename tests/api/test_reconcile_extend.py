@@ -266,3 +266,18 @@ def test_the_extend_route_needs_its_form_field(client: TestClient) -> None:
     response = client.post("/v1/reconcile/extend", data={"queries": "{}"})
     assert response.status_code == 422
     assert response.json()["errors"][0]["loc"] == ["body", "extend"]
+
+
+def test_an_extend_query_in_a_url_is_small_as_its_schema_says(client: TestClient) -> None:
+    """GET takes at most 10 ids and 10 properties and no other keys (its schema says so,
+    so it fits in a URL); POST takes the rest."""
+    ids = [f"id-{n}" for n in range(11)]
+    for query in (
+        {"ids": ids, "properties": [{"id": "founding_date"}]},
+        {"ids": ids[:2], "properties": [{"id": "founding_date"}], "limit": 3},
+    ):
+        response = client.get("/v1/reconcile", params={"extend": json.dumps(query)})
+        assert response.status_code == 422, response.text
+        assert response.json()["errors"][0]["loc"] == ["query", "extend"]
+    small = {"ids": ids[:10], "properties": [{"id": "founding_date"}]}
+    assert client.get("/v1/reconcile", params={"extend": json.dumps(small)}).status_code == 200
