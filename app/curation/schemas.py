@@ -256,4 +256,4 @@ class CitationWrite(Record):
 
 
 class RevertRequest(Record):
-    to: int = Field(ge=1, description="The version to go back to.", examples=[1])
+    to: int = Field(ge=1, le=2**31 - 1, description="The version to go back to.", examples=[1])

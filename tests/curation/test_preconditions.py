@@ -119,3 +119,13 @@ def test_a_deleted_entity_can_be_brought_back_by_revert(
     assert back.status_code == 200, back.text
     assert back.json()["version"] == 3
     assert client.get(path).json()["name"] == "Gone Person"
+
+
+def test_revert_to_a_version_beyond_any_is_422_or_404(
+    client: TestClient, writer: dict[str, str]
+) -> None:
+    headers = {**writer, "If-Match": etag(client, PERSON)}
+    huge = client.post("/v1/entities/ainur-kurmanov/revert", json={"to": 2**80}, headers=headers)
+    assert huge.status_code == 422
+    missing = client.post("/v1/entities/ainur-kurmanov/revert", json={"to": 999}, headers=headers)
+    assert missing.status_code == 404
