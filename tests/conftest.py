@@ -53,6 +53,17 @@ class DatabaseFactory:
         self.created.append(name)
         return make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
 
+    def new_seeded_url(self) -> str:
+        """A new database migrated to head and seeded with the real dataset."""
+        url = self.new_url()
+        upgrade(url)
+        engine = create_db_engine(url)
+        try:
+            seed(engine, DATA_DIR)
+        finally:
+            engine.dispose()
+        return url
+
     def drop_all(self) -> None:
         if not self.created:
             return
@@ -73,12 +84,7 @@ def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DatabaseFact
 @pytest.fixture(scope="session")
 def seeded_url(databases: DatabaseFactory) -> str:
     """A database migrated to head and seeded with the real dataset (read-only for tests)."""
-    url = databases.new_url()
-    upgrade(url)
-    engine = create_db_engine(url)
-    seed(engine, DATA_DIR)
-    engine.dispose()
-    return url
+    return databases.new_seeded_url()
 
 
 @pytest.fixture(scope="session")

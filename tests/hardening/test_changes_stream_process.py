@@ -20,11 +20,8 @@ import httpx
 import pytest
 
 from app.core.config import PROJECT_ROOT
-from app.core.db import create_db_engine
-from app.core.migrations import upgrade
-from app.seed.loader import seed
 from tests.api.test_changes_stream import parse_events
-from tests.conftest import DATA_DIR, DatabaseFactory
+from tests.conftest import DatabaseFactory
 from tests.servers import Server, serving
 
 # Real servers, a few seconds each: with the other process tests (pytest -m slow).
@@ -51,12 +48,7 @@ engine.dispose()
 @pytest.fixture(scope="module")
 def writable_url(databases: DatabaseFactory) -> str:
     """A seeded database of this module's own: these tests write to it."""
-    url = databases.new_url()
-    upgrade(url)
-    engine = create_db_engine(url)
-    seed(engine, DATA_DIR)
-    engine.dispose()
-    return url
+    return databases.new_seeded_url()
 
 
 class Listener:

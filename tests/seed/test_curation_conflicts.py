@@ -25,7 +25,6 @@ from typer.testing import CliRunner, Result
 from app.cli import cli
 from app.core.config import get_settings
 from app.core.db import create_db_engine
-from app.core.migrations import upgrade
 from app.models import (
     Alias,
     Base,
@@ -60,12 +59,7 @@ RunKb = Callable[..., Result]
 
 @pytest.fixture(scope="module")
 def seeded_template(databases: DatabaseFactory) -> str:
-    url = databases.new_url()
-    upgrade(url)
-    engine = create_db_engine(url)
-    seed(engine, DATA_DIR)
-    engine.dispose()
-    return url
+    return databases.new_seeded_url()
 
 
 @pytest.fixture
