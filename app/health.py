@@ -17,7 +17,7 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -33,10 +33,24 @@ class Health(BaseModel):
     status: Literal["ok"]
 
 
+class CacheStats(BaseModel):
+    """This worker process's response cache (each worker keeps its own)."""
+
+    hits: int
+    misses: int
+    entries: int
+    bytes: int
+
+
 class Ready(BaseModel):
     status: Literal["ready"]
     migration: str
     read_only: bool
+    cache: CacheStats | None = Field(
+        default=None,
+        description="The answering worker's response cache since it started; null when "
+        "the cache is off (`KB_CACHE_ENABLED=false`).",
+    )
 
 
 @router.get("/health", response_model=Health, summary="Liveness")
@@ -159,6 +173,11 @@ async def ready(request: Request) -> Any:
         except SQLAlchemyError as exc:
             error = ProblemError(loc=["database"], msg=f"the database fails: {_first_line(exc)}")
         else:
+            cache = getattr(state, "response_cache", None)
+            if cache is not None:
+                answer.cache = CacheStats(
+                    hits=cache.hits, misses=cache.misses, entries=len(cache), bytes=cache.bytes
+                )
             return JSONResponse(answer.model_dump(), headers={"Cache-Control": "no-store"})
     return problem_response(
         request,

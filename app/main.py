@@ -29,6 +29,7 @@ from app.core.response_cache import LRUCache, ResponseCacheMiddleware, RevisionC
 from app.core.security_headers import SecurityHeadersMiddleware
 from app.core.streaming import DirectSendMiddleware
 from app.docs_pages import install_redoc
+from app.entities.stored_path import StoredBodyMiddleware
 from app.exports.representations import document_representations, entity_renderer
 from app.openapi_examples import install_examples
 from app.provenance.changes import current_revision
@@ -99,6 +100,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     document_representations(app)
     # Entities as JSON-LD or Turtle (Accept, ?format=): inside the ETag layer, so each
     # representation has its own ETag and 304.
+    # Innermost: a plain entity detail is answered from its stored body, before routing.
+    app.add_middleware(StoredBodyMiddleware)
     app.add_middleware(NegotiationMiddleware, renderer=entity_renderer(settings))
     app.add_middleware(ConditionalGetMiddleware, max_age=settings.cache_max_age)
     # Inside the response cache, so a compressed answer is compressed once and kept.

@@ -1,6 +1,7 @@
 """Side-by-side load benchmark: kb against the ASGI ceiling, interleaved in rounds.
 
     python -m benchmarks.run [--duration 5] [--rounds 3] [--connections 32] [--writes] [--export N]
+        [--mix]
 
 Starts three servers, each one uvicorn worker (uvloop + httptools, no access log)
 pinned to CPU 0: ``kb serve`` with its response cache, ``kb serve`` without it,
@@ -11,7 +12,10 @@ the ceiling measured in the same run. Everything runs on 127.0.0.1 only.
 
 With --export N, `kb export --format ndjson` is timed over N generated entities, with
 its peak RSS (benchmarks/export.py). With --writes, the write benchmark (benchmarks/writes.py: PATCHes per second and reads
-while writes run, on SQLite and PostgreSQL) runs after it, on the same CPUs.
+while writes run, on SQLite and PostgreSQL) runs after it, on the same CPUs. With --mix,
+the realistic mixed load (benchmarks/mix.py: Zipf-distributed details, searches with
+typos, list pages, timelines and reconciliation batches on 100 thousand generated
+entities) runs after that; `python -m benchmarks.mix --help` runs it alone, with options.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import argparse
 import json
 import os
 import re
+import shlex
 import shutil
 import signal
 import statistics
@@ -145,6 +150,17 @@ def main() -> None:
     parser.add_argument(
         "--writes", action="store_true", help="then run the write benchmark (benchmarks/writes.py)"
     )
+    parser.add_argument(
+        "--mix",
+        action="store_true",
+        help="then run the mixed-load benchmark (benchmarks/mix.py; options: --mix-args)",
+    )
+    parser.add_argument(
+        "--mix-args",
+        default="",
+        metavar="ARGS",
+        help='options for benchmarks/mix.py with --mix, e.g. "--entities 1000000 --rounds 5"',
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: `make bench` installs it (apt-get install wrk)")
@@ -223,6 +239,8 @@ def main() -> None:
         run_writes(args)
     if args.export:
         run_export(args.export)
+    if args.mix:
+        run_mix(args)
 
 
 def run_export(entities: int) -> None:
@@ -244,6 +262,18 @@ def run_writes(args: argparse.Namespace) -> None:
     if args.json:
         command += ["--json", str(args.json.with_name(f"{args.json.stem}-writes.json"))]
     sys.stdout.flush()  # the read report first, then the child's
+    subprocess.run(command, cwd=ROOT, check=True)
+
+
+def run_mix(args: argparse.Namespace) -> None:
+    """The mixed-load benchmark, in its own process, once the other servers have stopped."""
+    command = [sys.executable, "-m", "benchmarks.mix", "--client-cpu", args.client_cpu]
+    if args.workers != 1 or args.server_cpus != "0":
+        command += ["--workers", str(args.workers), "--server-cpus", args.server_cpus]
+    if args.json:
+        command += ["--json", str(args.json.with_name(f"{args.json.stem}-mix.json"))]
+    command += shlex.split(args.mix_args)  # last: they override the above
+    sys.stdout.flush()
     subprocess.run(command, cwd=ROOT, check=True)
 
 

@@ -54,6 +54,9 @@ logger = logging.getLogger("app.db")
 # A database that answers nothing at all is given this long beyond the statement
 # timeout (PostgreSQL's own statement_timeout fires first when the server is alive).
 DEADLINE_GRACE = 1.0
+# A pooled PostgreSQL connection handed back less than this long ago is not pinged again
+# at checkout (see the checkout listener).
+PING_BYPASS_SECONDS = 0.5
 # The SQLite progress handler runs every this many virtual-machine instructions.
 _PROGRESS_INSTRUCTIONS = 5_000
 
@@ -350,11 +353,21 @@ def _postgresql_server_engine(url: URL, *, echo: bool, timeouts: DatabaseTimeout
     def fresh(_dbapi_connection: Any, record: Any) -> None:
         record.info["kb_fresh"] = True
 
+    @event.listens_for(engine, "checkin")
+    def returned(_dbapi_connection: Any, record: Any) -> None:
+        record.info["kb_returned_at"] = time.monotonic()
+
     @event.listens_for(engine, "checkout")
     def ping(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
         # pool_pre_ping, with a deadline: a pooled connection to a server that no longer
-        # answers is dropped after ping_seconds and a new one is tried.
+        # answers is dropped after ping_seconds and a new one is tried. A connection
+        # handed back within PING_BYPASS_SECONDS was just working, so it is not pinged
+        # (HikariCP's aliveBypassWindow): under load, no request pays two extra round
+        # trips; after a pause, the first use is checked as before.
         if record.info.pop("kb_fresh", False):
+            return
+        returned_at = record.info.get("kb_returned_at")
+        if returned_at is not None and time.monotonic() - returned_at < PING_BYPASS_SECONDS:
             return
         if ping_seconds:
             _WATCHDOG.arm(dbapi_connection, ping_seconds)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
+import anyio
 from fastapi import Depends, Query, Request
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -21,13 +22,21 @@ NO_NUL = "^[^\\u0000]*$"
 SEARCH_TEXT = f"^[^\\u0000]*[^\\u0000{SPACE_CLASS}][^\\u0000]*$"
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """A session for the request. Made on the event loop (no I/O until the first query,
+    which the route runs in a worker thread); closed on the loop too when that is only
+    handing a SQLite connection back to the pool, in a worker thread when it is a
+    round trip to a database server that might not answer."""
     factory: sessionmaker[Session] = request.app.state.session_factory
     session = factory()
     try:
         yield session
     finally:
-        close_session(session)  # a connection lost meanwhile is not an error after the answer
+        # A connection lost meanwhile is not an error after the answer (close_session).
+        if session.in_transaction() and session.get_bind().dialect.name != "sqlite":
+            await anyio.to_thread.run_sync(close_session, session)
+        else:
+            close_session(session)
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
@@ -63,7 +72,7 @@ class DateRange:
         return bool(self.start and self.end and period_start(self.start) > period_end(self.end))
 
 
-def date_range(
+async def date_range(
     date_from: Annotated[
         str | None, _date_query("from", "Only what ends on or after this date.")
     ] = None,
@@ -71,7 +80,7 @@ def date_range(
         str | None, _date_query("to", "Only what starts on or before this date.")
     ] = None,
 ) -> DateRange:
-    """A period given as ``from``/``to``, each a real partial date. ``from`` after ``to``
+    """(``async``: pure checks, no reason to take a worker thread.) A period given as ``from``/``to``, each a real partial date. ``from`` after ``to``
     is an empty period (no item is in it), not an error: JSON Schema cannot state a
     constraint between two parameters, and the API accepts whatever its schema allows."""
     return DateRange(checked_date("from", date_from), checked_date("to", date_to))
@@ -80,7 +89,7 @@ def date_range(
 DateRangeDep = Annotated[DateRange, Depends(date_range)]
 
 
-def as_of_param(
+async def as_of_param(
     as_of: Annotated[
         str | None,
         Query(

@@ -58,7 +58,7 @@ def decode_cursor(cursor: str) -> int:
     return int(cursor[1:])
 
 
-def page_params(
+async def page_params(
     response: Response,
     limit: Annotated[
         int, Query(ge=1, le=MAX_LIMIT, description="Items per page, 1–200.")

@@ -10,8 +10,15 @@ from app.entities import service
 from app.entities.schemas import EntityBatch, EntityRead, Graph
 from app.history import service as history
 from app.provenance.as_of import apply_as_of
-from app.provenance.listing import bodies_in_order, entity_etag, entity_or_404
-from app.provenance.schemas import READ_MODELS, AnyEntityRead
+from app.provenance.listing import (
+    bodies_as_served,
+    entity_etag,
+    entity_response,
+    json_response,
+    with_items,
+)
+from app.provenance.schemas import READ_MODELS
+from app.provenance.stored import render
 
 router = APIRouter()
 # Wikidata's wbgetentities takes 50 too. The characters are bounded so that even a
@@ -41,16 +48,16 @@ def get_entities(
             examples=["ainur-kurmanov,socialist-movement-of-kazakhstan"],
         ),
     ],
-) -> dict[str, Any]:
+) -> Response:
     """Full bodies of up to 50 entities of any types in one request and a fixed number
     of queries, in the order asked (a repeated id is answered once); the ids no entity
     has are listed in `missing`."""
     wanted = list(dict.fromkeys(ids.split(",")))
     if len(wanted) > MAX_BATCH:
         raise InvalidParameterError("ids", f"at most {MAX_BATCH} ids, got {len(wanted)}")
-    bodies = bodies_in_order(session, wanted, as_of)
-    found = {b.id for b in bodies}
-    return {"items": bodies, "missing": [i for i in wanted if i not in found]}
+    bodies = bodies_as_served(session, wanted, as_of)
+    missing = [i for i in wanted if i not in bodies]
+    return json_response(with_items({"items": [], "missing": missing}, list(bodies.values())))
 
 
 @router.get(
@@ -61,7 +68,6 @@ def get_entities(
 )
 def get_entity(
     session: SessionDep,
-    response: Response,
     as_of: AsOfDep,
     entity_id: Annotated[str, Path(max_length=200, pattern=NO_NUL, examples=["ainur-kurmanov"])],
     version: Annotated[
@@ -72,19 +78,16 @@ def get_entity(
             description="The entity as it was at this version (see its `/history`).",
         ),
     ] = None,
-) -> AnyEntityRead:
+) -> Response:
     """Any organisation, person, event, place or concept: the same body as its typed
     endpoint. `?version=N` answers from the change log with the body as it was then."""
     if version is None:
-        body = entity_or_404(session, entity_id, as_of)
-    else:
-        snapshot = history.entity_at_version(session, entity_id, version)
-        body = READ_MODELS[snapshot["type"]].model_validate(snapshot)
-        body = apply_as_of(body, as_of) if as_of else body
-    response.headers["ETag"] = entity_etag(
-        body.id, body.version, f"as-of-{as_of}" if as_of else None, "snapshot" if version else None
-    )
-    return body
+        return entity_response(session, entity_id, None, as_of)
+    snapshot = history.entity_at_version(session, entity_id, version)
+    body = READ_MODELS[snapshot["type"]].model_validate(snapshot)
+    body = apply_as_of(body, as_of) if as_of else body
+    etag = entity_etag(body.id, body.version, f"as-of-{as_of}" if as_of else None, "snapshot")
+    return json_response(render(body), etag)
 
 
 @router.get(

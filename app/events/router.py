@@ -1,16 +1,16 @@
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
 from app.core.dependencies import NO_NUL, AsOfDep, DateRangeDep, SessionDep
 from app.core.errors import error_responses
 from app.core.pagination import Page, PageDep
-from app.core.responses import page_body
 from app.events import service
 from app.events.dependencies import EventDep
 from app.events.schemas import EventRead
+from app.provenance.listing import page_response
 
 router = APIRouter()
 
@@ -41,11 +41,11 @@ def list_events(
         ),
     ] = None,
     sort: Annotated[EventSort, Query(description="Order; `-` for descending.")] = "id",
-) -> dict[str, Any]:
+) -> Response:
     """Events, filtered by period (an event matches when its dates overlap [from, to];
     undated events are left out when a period is given), participant and place."""
     if period.empty:
-        return page_body(request, page, [], 0)
+        return page_response(request, page, [], 0)
     items, total = service.list_events(
         session=session,
         sort=sort,
@@ -56,7 +56,7 @@ def list_events(
         participant=participant,
         place=place,
     )
-    return page_body(request, page, items, total)
+    return page_response(request, page, items, total)
 
 
 @router.get(
@@ -65,6 +65,6 @@ def list_events(
     responses=error_responses(404, 422),
     summary="Get an event",
 )
-def get_event(event: EventDep) -> EventRead:
+async def get_event(event: EventDep) -> Response:
     """An event with its dates, places, participants, counted figures and sources."""
     return event

@@ -11,7 +11,6 @@ from app.core.errors import InvalidParameterError, UnknownReferenceError
 from app.core.pagination import PageParams
 from app.models import Entity, Event, EventPlace, Participation
 from app.provenance.listing import entity_page
-from app.provenance.schemas import AnyEntityRead
 
 EVENT = Event.__table__.c
 SORT_COLUMNS: dict[str, Any] = {
@@ -39,7 +38,7 @@ def list_events(
     participant: str | None = None,
     place: str | None = None,
     as_of: str | None = None,
-) -> tuple[list[AnyEntityRead], int]:
+) -> tuple[list[bytes], int]:
     """Events overlapping [from, to] (partial dates taken as whole periods), optionally
     with a given participant or at a given place."""
     statement = select(Entity.id).join(Event.__table__, Event.__table__.c.id == Entity.id)

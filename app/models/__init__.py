@@ -24,6 +24,7 @@ from app.models.search_name import SearchName, SearchToken
 from app.models.search_word import SearchWord
 from app.models.source import Source
 from app.models.statement import Statement
+from app.models.stored_body import StoredBody, StoredBodyState
 
 __all__ = [
     "Alias",
@@ -52,5 +53,7 @@ __all__ = [
     "SearchWord",
     "Source",
     "Statement",
+    "StoredBody",
+    "StoredBodyState",
     "Tombstone",
 ]

@@ -5,19 +5,19 @@ from typing import Annotated
 from fastapi import Depends, Path, Response
 
 from app.core.dependencies import NO_NUL, AsOfDep, SessionDep
-from app.provenance.listing import tagged_body_or_404
+from app.provenance.listing import entity_response
 from app.provenance.schemas import OrganisationRead
 
 
 def organisation_body(
     session: SessionDep,
-    response: Response,
     as_of: AsOfDep,
     organisation_id: Annotated[
         str, Path(max_length=200, pattern=NO_NUL, examples=["socialist-movement-of-kazakhstan"])
     ],
-) -> OrganisationRead:
-    return tagged_body_or_404(session, response, organisation_id, OrganisationRead, as_of)
+) -> Response:
+    """The organisation's body as served (stored bytes unless ``as_of``), with its ETag."""
+    return entity_response(session, organisation_id, OrganisationRead, as_of)
 
 
-OrganisationDep = Annotated[OrganisationRead, Depends(organisation_body)]
+OrganisationDep = Annotated[Response, Depends(organisation_body)]

@@ -1,16 +1,16 @@
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
 from app.core.dependencies import AsOfDep, SessionDep
 from app.core.errors import error_responses
 from app.core.pagination import Page, PageDep
-from app.core.responses import page_body
 from app.organisations import service
 from app.organisations.dependencies import OrganisationDep
 from app.organisations.schemas import OrganisationRead
+from app.provenance.listing import page_response
 
 router = APIRouter()
 
@@ -29,10 +29,10 @@ def list_organisations(
     page: PageDep,
     as_of: AsOfDep,
     sort: Annotated[OrganisationSort, Query(description="Order; `-` for descending.")] = "id",
-) -> dict[str, Any]:
+) -> Response:
     """Parties, unions, campaigns, internationals, governments, newspapers ..., full bodies."""
     items, total = service.list_organisations(session=session, sort=sort, page=page, as_of=as_of)
-    return page_body(request, page, items, total)
+    return page_response(request, page, items, total)
 
 
 @router.get(
@@ -41,6 +41,6 @@ def list_organisations(
     responses=error_responses(404, 422),
     summary="Get an organisation",
 )
-def get_organisation(organisation: OrganisationDep) -> OrganisationRead:
+async def get_organisation(organisation: OrganisationDep) -> Response:
     """An organisation with its aliases, memberships, relations, events and sources."""
     return organisation

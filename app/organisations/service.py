@@ -8,7 +8,6 @@ from sqlalchemy.orm import Session
 from app.core.pagination import PageParams
 from app.models import Entity, Organisation
 from app.provenance.listing import entity_page
-from app.provenance.schemas import AnyEntityRead
 
 SORT_COLUMNS: dict[str, Any] = {
     "id": Entity.id,
@@ -19,7 +18,7 @@ SORT_COLUMNS: dict[str, Any] = {
 
 def list_organisations(
     *, session: Session, sort: str, page: PageParams, as_of: str | None = None
-) -> tuple[list[AnyEntityRead], int]:
+) -> tuple[list[bytes], int]:
     statement = select(Entity.id).join(
         Organisation.__table__, Organisation.__table__.c.id == Entity.id
     )

@@ -1,16 +1,16 @@
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
 from app.core.dependencies import AsOfDep, SessionDep
 from app.core.errors import error_responses
 from app.core.pagination import Page, PageDep
-from app.core.responses import page_body
 from app.people import service
 from app.people.dependencies import PersonDep
 from app.people.schemas import PersonRead
+from app.provenance.listing import page_response
 
 router = APIRouter()
 
@@ -26,10 +26,10 @@ def list_people(
     page: PageDep,
     as_of: AsOfDep,
     sort: Annotated[PersonSort, Query(description="Order; `-` for descending.")] = "id",
-) -> dict[str, Any]:
+) -> Response:
     """People, with their memberships, relations, events and sources."""
     items, total = service.list_people(session=session, sort=sort, page=page, as_of=as_of)
-    return page_body(request, page, items, total)
+    return page_response(request, page, items, total)
 
 
 @router.get(
@@ -38,6 +38,6 @@ def list_people(
     responses=error_responses(404, 422),
     summary="Get a person",
 )
-def get_person(person: PersonDep) -> PersonRead:
+async def get_person(person: PersonDep) -> Response:
     """A person with aliases, memberships, relations, events and sources."""
     return person

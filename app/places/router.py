@@ -1,16 +1,16 @@
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
 from app.core.dependencies import AsOfDep, SessionDep
 from app.core.errors import error_responses
 from app.core.pagination import Page, PageDep
-from app.core.responses import page_body
 from app.places import service
 from app.places.dependencies import PlaceDep
 from app.places.schemas import PlaceRead
+from app.provenance.listing import page_response
 
 router = APIRouter()
 
@@ -26,10 +26,10 @@ def list_places(
     page: PageDep,
     as_of: AsOfDep,
     sort: Annotated[PlaceSort, Query(description="Order; `-` for descending.")] = "id",
-) -> dict[str, Any]:
+) -> Response:
     """Cities, regions and countries, with the events that took place there."""
     items, total = service.list_places(session=session, sort=sort, page=page, as_of=as_of)
-    return page_body(request, page, items, total)
+    return page_response(request, page, items, total)
 
 
 @router.get(
@@ -38,6 +38,6 @@ def list_places(
     responses=error_responses(404, 422),
     summary="Get a place",
 )
-def get_place(place: PlaceDep) -> PlaceRead:
+async def get_place(place: PlaceDep) -> Response:
     """A place with its aliases, what it is part of, its events and sources."""
     return place

@@ -8,13 +8,12 @@ from sqlalchemy.orm import Session
 from app.core.pagination import PageParams
 from app.models import Entity, Place
 from app.provenance.listing import entity_page
-from app.provenance.schemas import AnyEntityRead
 
 SORT_COLUMNS: dict[str, Any] = {"id": Entity.id, "name": Entity.name}
 
 
 def list_places(
     *, session: Session, sort: str, page: PageParams, as_of: str | None = None
-) -> tuple[list[AnyEntityRead], int]:
+) -> tuple[list[bytes], int]:
     statement = select(Entity.id).join(Place.__table__, Place.__table__.c.id == Entity.id)
     return entity_page(session, statement, SORT_COLUMNS, sort, page, as_of)

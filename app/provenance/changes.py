@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Table, bindparam, func, insert, select, updat
 
 from app.models import Change, DatasetRevision, Entity
 from app.provenance.schemas import AnyEntityRead
+from app.provenance.stored import store
 
 REVISION_ROW_ID = 1
 # Body fields the change log itself maintains: not part of what changed.
@@ -169,4 +170,6 @@ def record_changes(
     if rows:
         conn.execute(insert(Change), rows)
     new_versions = {eid: version for eid, _, op, version, _, _ in pending if op != "delete"}
+    deleted = [eid for eid, _, op, _, _, _ in pending if op == "delete"]
+    store(conn, after, new_versions, now, deleted)
     return ChangeOutcome(len(pending), revision, new_versions, now)

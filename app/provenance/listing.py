@@ -1,19 +1,24 @@
-"""Paged, sorted id lists of entities; bodies come from ``load_bodies``."""
+"""Entity answers: detail and list responses made of stored bodies
+(``app.provenance.stored``), and paged, sorted id lists. A body not stored, or asked
+``as_of`` a date, is assembled by ``load_bodies``."""
 
 from __future__ import annotations
 
+import json
 from typing import Any, TypeVar
 
-from fastapi import Response
+from fastapi import Request, Response
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from app.core.errors import NotFoundError
 from app.core.pagination import PageParams
+from app.core.responses import page_body
 from app.models import Entity
 from app.provenance.as_of import apply_as_of
 from app.provenance.schemas import AnyEntityRead
 from app.provenance.service import load_bodies
+from app.provenance.stored import render, stored_bodies, stored_body
 
 Model = TypeVar("Model", bound=AnyEntityRead)
 
@@ -61,12 +66,86 @@ def body_or_404(
     """The entity, which must be of the model's type (a 404 names its real type)."""
     body = entity_or_404(session, entity_id, as_of)
     if not isinstance(body, model):
-        wanted = model.model_fields["type"].annotation.__args__[0]  # type: ignore[union-attr]
-        raise NotFoundError(
-            f"no {wanted} with id {entity_id!r}; {entity_id!r} is a {body.type} "
-            f"(see /v1/entities/{entity_id})"
-        )
+        raise _wrong_type(entity_id, model, body.type)
     return body
+
+
+def _type_of(model: type[Any]) -> str:
+    name: str = model.model_fields["type"].annotation.__args__[0]
+    return name
+
+
+def _wrong_type(entity_id: str, model: type[Any], found: str) -> NotFoundError:
+    wanted = _type_of(model)
+    return NotFoundError(
+        f"no {wanted} with id {entity_id!r}; {entity_id!r} is a {found} "
+        f"(see /v1/entities/{entity_id})"
+    )
+
+
+def json_response(content: bytes, etag: str | None = None) -> Response:
+    return Response(
+        content, media_type="application/json", headers={"ETag": etag} if etag else None
+    )
+
+
+def entity_response(
+    session: Session,
+    entity_id: str,
+    model: type[AnyEntityRead] | None = None,
+    as_of: str | None = None,
+) -> Response:
+    """The entity's body with its ETag: the stored bytes (one primary-key lookup) unless
+    ``as_of`` asks for another representation. ``model`` restricts the type (a 404
+    names the real one)."""
+    if not as_of:
+        stored = stored_body(session, entity_id)
+        if stored is not None:
+            if model is not None and stored.type != _type_of(model):
+                raise _wrong_type(entity_id, model, stored.type)
+            return json_response(stored.body, entity_etag(entity_id, stored.version))
+    body = entity_or_404(session, entity_id, as_of)
+    if model is not None and not isinstance(body, model):
+        raise _wrong_type(entity_id, model, body.type)
+    variant = f"as-of-{as_of}" if as_of else None
+    return json_response(render(body), entity_etag(body.id, body.version, variant))
+
+
+def bodies_as_served(
+    session: Session, ids: list[str], as_of: str | None = None
+) -> dict[str, bytes]:
+    """The bodies of those of ``ids`` that exist, in that order, as served: stored
+    bytes where there are, assembled otherwise (or when ``as_of`` is asked)."""
+    if as_of:
+        return {b.id: render(b) for b in bodies_in_order(session, ids, as_of)}
+    stored = stored_bodies(session, ids)
+    missing = [i for i in ids if i not in stored]
+    assembled = load_bodies(session, missing) if missing else {}
+    out: dict[str, bytes] = {}
+    for i in ids:
+        if (found := stored.get(i)) is not None:
+            out[i] = found.body
+        elif (body := assembled.get(i)) is not None:
+            out[i] = render(body)
+    return out
+
+
+def with_items(envelope: dict[str, Any], items: list[bytes]) -> bytes:
+    """``envelope`` (whose first key is ``items``, empty) as JSON, with ``items`` spliced
+    in: the bodies are already serialised."""
+    head = b'{"items":[]'
+    encoded = json.dumps(envelope, ensure_ascii=False, separators=(",", ":")).encode()
+    assert encoded.startswith(head), "the envelope must start with an empty items list"
+    return b'{"items":[' + b",".join(items) + b"]" + encoded[len(head) :]
+
+
+def page_response(request: Request, params: PageParams, items: list[bytes], total: int) -> Response:
+    """A list page of serialised bodies, with the envelope and Link header of ``page_body``."""
+    envelope = page_body(request, params, [], total)
+    response = json_response(with_items(envelope, items))
+    if (link := params.response.headers.get("Link") if params.response else None) is not None:
+        response.headers["Link"] = link
+    return response
 
 
 def tagged_body_or_404(
@@ -103,8 +182,9 @@ def entity_page(
     sort: str,
     page: PageParams,
     as_of: str | None = None,
-) -> tuple[list[AnyEntityRead], int]:
-    """One page of full bodies for ``statement`` (selecting ``Entity.id``), sorted by ``sort``."""
+) -> tuple[list[bytes], int]:
+    """One page of serialised bodies for ``statement`` (selecting ``Entity.id``), sorted
+    by ``sort``, and the total."""
     key, descending = parse_sort(sort)
     ids, total = page_of_ids(session, statement, sort_columns[key], descending, page)
-    return bodies_in_order(session, ids, as_of), total
+    return list(bodies_as_served(session, ids, as_of).values()), total

@@ -21,6 +21,7 @@ from sqlalchemy.exc import DBAPIError
 
 from app.core.db import create_db_engine
 from app.core.migrations import startup_lock, upgrade
+from app.provenance.stored_freshness import ensure_stored_bodies
 from app.search.freshness import ensure_search_index
 from app.seed.loader import SeedReport, is_empty, seed
 
@@ -31,6 +32,7 @@ SeedMode = Literal["never", "if-empty", "always"]
 class StartupReport:
     rebuilt: tuple[str, int] | None  # (why, entities) when the search tables were rebuilt
     seeded: SeedReport | None
+    restored: tuple[str, int] | None = None  # (why, entities) when the stored bodies were
 
 
 def _read_only(exc: DBAPIError) -> bool:
@@ -56,7 +58,7 @@ def start_up(
             upgrade(database_url)
         engine = create_db_engine(database_url)
         try:
-            rebuilt = None
+            rebuilt = restored = None
             try:
                 rebuilt = ensure_search_index(engine)
             except DBAPIError as exc:
@@ -67,9 +69,21 @@ def start_up(
             if rebuilt is not None:
                 why, entities = rebuilt
                 say(f"search tables rebuilt for {entities} entities ({why})")
+            try:
+                restored = ensure_stored_bodies(engine)
+            except DBAPIError as exc:
+                if not _read_only(exc):
+                    raise
+                say("the stored bodies are out of date, but the database is read-only:")
+                say(
+                    "  entities are assembled on every read until `kb migrate` runs on a writable copy"
+                )
+            else:
+                if restored is not None:
+                    say(f"stored bodies rebuilt for {restored[1]} entities ({restored[0]})")
             seeded = None
             if seed_mode == "always" or (seed_mode == "if-empty" and is_empty(engine)):
                 seeded = seed(engine, data_dir, force=force)
         finally:
             engine.dispose()
-    return StartupReport(rebuilt, seeded)
+    return StartupReport(rebuilt, seeded, restored)

@@ -21,6 +21,7 @@ import anyio
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import insert
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.datastructures import Headers
@@ -30,6 +31,7 @@ from app.core.config import Settings
 from app.core.db import create_db_engine
 from app.history import stream
 from app.main import create_app
+from app.models import Entity
 from app.provenance.changes import record_changes
 from app.provenance.schemas import READ_MODELS
 from tests.conftest import DATA_DIR
@@ -296,6 +298,8 @@ def test_a_change_committed_while_open_is_sent(
     renamed = place.model_copy(update={"name": "Alma-Ata"})
     engine = create_db_engine(migrated_url)
     with engine.begin() as conn:
+        # The entity's row: the change log's stored body refers to it.
+        conn.execute(insert(Entity).values(id="almaty", type="place", name=place.name))
         record_changes(conn, {}, {"almaty": place}, actor="seed")  # seq 1
     committed = threading.Event()
 

@@ -54,6 +54,14 @@ def test_repeat_reads_are_hits(cached: TestClient, cached_app: FastAPI) -> None:
     assert cache.hits == hits + 1
 
 
+def test_ready_reports_the_workers_cache(cached: TestClient) -> None:
+    cached.get("/v1/people/ainur-kurmanov")
+    cached.get("/v1/people/ainur-kurmanov")
+    stats = cached.get("/ready").json()["cache"]
+    assert (stats["hits"], stats["misses"], stats["entries"]) == (1, 1, 1)
+    assert stats["bytes"] > 0
+
+
 def test_never_one_querys_body_for_another(cached: TestClient) -> None:
     one = cached.get("/v1/people?limit=1").json()
     two = cached.get("/v1/people?limit=2").json()
