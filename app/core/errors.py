@@ -326,7 +326,25 @@ def database_unavailable_response(
     )
 
 
+# SQLSTATE read_only_sql_transaction: a PostgreSQL hot standby, or a database set
+# default_transaction_read_only, refused a write.
+READ_ONLY_SQLSTATE = "25006"
+
+
 async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    if getattr(getattr(exc, "orig", None), "sqlstate", None) == READ_ONLY_SQLSTATE:
+        logger.warning(
+            "write refused by a read-only database: %s %s", request.method, request.url.path
+        )
+        return problem_response(
+            request,
+            503,
+            "read-only-database",
+            "Service Unavailable",
+            "This server's database takes no writes (a read-only replica): send writes "
+            "to a server on the primary database.",
+            headers={"Cache-Control": "no-store"},
+        )
     if not database_unavailable(exc):
         raise exc  # a real bug: the 500 path logs it with a request id
     return database_unavailable_response(request, exc)

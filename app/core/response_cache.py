@@ -79,6 +79,9 @@ class RevisionClock:
         self._read = read
         self._interval = check_interval
         self._revision: int | None = None
+        # How many times a write of this process advanced the clock: a reading that
+        # began before a write committed must not take the clock back behind it.
+        self._advances = 0
 
     def current(self) -> int:
         if self._interval == 0 or self._revision is None:
@@ -90,11 +93,22 @@ class RevisionClock:
         older revision is served here (other processes see it at their next check)."""
         if self._revision is None or revision > self._revision:
             self._revision = revision
+        self._advances += 1
+
+    def _settle(self, read: int, advances_before: int) -> None:
+        """Take a background reading. A write of this process that committed while it
+        was being read makes it stale: keep the higher revision then. Otherwise the
+        database's word stands, even when lower (a restored backup)."""
+        if self._advances != advances_before and self._revision is not None:
+            self._revision = max(self._revision, read)
+        else:
+            self._revision = read
 
     async def run(self) -> None:
         while True:
             try:
-                self._revision = await anyio.to_thread.run_sync(self._read)
+                advances = self._advances
+                self._settle(await anyio.to_thread.run_sync(self._read), advances)
             except SQLAlchemyError:
                 logger.warning("could not read the dataset revision; keeping %s", self._revision)
             await anyio.sleep(self._interval)

@@ -58,7 +58,15 @@ _cache: dict[str, Vocabulary] = {}
 def vocabulary(session: Session) -> Vocabulary:
     connection = session.connection()
     key = str(connection.engine.url)
-    revision = current_revision(connection)
+    # Read once per session (a request; a reconciliation batch asks for it dozens of
+    # times) and per transaction: a session that commits a write sees the new revision.
+    transaction = session.get_transaction()
+    seen = session.info.get("kb_revision")
+    if seen is not None and seen[0] is transaction:
+        revision: int = seen[1]
+    else:
+        revision = current_revision(connection)
+        session.info["kb_revision"] = (transaction, revision)
     cached = _cache.get(key)
     if cached is not None and cached.revision == revision:
         return cached

@@ -168,6 +168,63 @@ def test_the_revision_is_refreshed_in_the_background_not_on_the_request_path() -
     anyio.run(scenario)
 
 
+def test_a_reading_begun_before_a_write_does_not_take_the_clock_back() -> None:
+    """Found by the replica test: the background check read revision 10, a write of
+    the process committed 11 and advanced the clock, then the check returned 10 and the
+    writer served its pre-write answers again until the next check."""
+    import threading
+
+    import anyio
+
+    from app.core.response_cache import RevisionClock
+
+    stored = {"revision": 10}
+    reading, release = threading.Event(), threading.Event()
+
+    def slow_read() -> int:
+        seen = stored["revision"]
+        reading.set()
+        release.wait(5)
+        return seen
+
+    clock = RevisionClock(slow_read, check_interval=0.5)
+
+    async def scenario() -> None:
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(clock.run)
+            await anyio.to_thread.run_sync(reading.wait)
+            stored["revision"] = 11
+            clock.advance(11)
+            release.set()
+            await anyio.sleep(0.05)
+            assert clock.current() == 11
+            tasks.cancel_scope.cancel()
+
+    anyio.run(scenario)
+
+
+def test_a_lower_revision_read_with_no_write_in_between_is_taken() -> None:
+    """A restored backup really does go back: the clock follows the database."""
+    import anyio
+
+    from app.core.response_cache import RevisionClock
+
+    stored = {"revision": 10}
+    clock = RevisionClock(lambda: stored["revision"], check_interval=0.01)
+
+    async def scenario() -> None:
+        clock.advance(10)
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(clock.run)
+            stored["revision"] = 4
+            with anyio.fail_after(2):
+                while clock.current() != 4:
+                    await anyio.sleep(0.01)
+            tasks.cancel_scope.cancel()
+
+    anyio.run(scenario)
+
+
 def test_junk_parameters_neither_miss_nor_fill_the_cache(
     cached: TestClient, cached_app: FastAPI
 ) -> None:

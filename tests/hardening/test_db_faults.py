@@ -302,3 +302,35 @@ def test_a_read_only_sqlite_database_is_served_read_only(
         assert client.get("/ready").json()["read_only"] is True
     finally:
         engine.dispose()
+
+
+# --- a read-only PostgreSQL (a hot standby) ---------------------------------------------
+
+
+def test_a_write_to_a_read_only_postgresql_is_a_clear_503(databases: DatabaseFactory) -> None:
+    """Found by the replica test: a server on a hot standby answered writes with a 500
+    and a traceback (psycopg's ReadOnlySqlTransaction)."""
+    if not databases.is_postgresql:
+        pytest.skip("PostgreSQL only: a read-only transaction default is a server setting")
+    from app.core.db import create_db_engine, session_factory
+    from app.curation.keys import create_key
+
+    url = databases.new_seeded_url()
+    engine = create_db_engine(url)
+    try:
+        with session_factory(engine)() as session:
+            key = create_key(session, "curator", "write")
+    finally:
+        engine.dispose()
+    read_only = f"{url}?options=-c%20default_transaction_read_only%3Don"
+    with TestClient(app_for(read_only)) as client:
+        current = client.get("/v1/people/ainur-kurmanov")
+        assert current.status_code == 200  # reads are served
+        answer = client.patch(
+            "/v1/people/ainur-kurmanov",
+            json={"description": "x"},
+            headers={"Authorization": f"Bearer {key}", "If-Match": current.headers["etag"]},
+        )
+    assert answer.status_code == 503, answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert answer.json()["type"].endswith("/read-only-database")
