@@ -40,6 +40,27 @@ def _read_only(exc: DBAPIError) -> bool:
     return "readonly" in message or "read-only" in message
 
 
+def _refresh(
+    what: str,
+    ensure: Callable[[], tuple[str, int] | None],
+    meanwhile: str,
+    say: Callable[[str], None],
+) -> tuple[str, int] | None:
+    """Rebuild derived tables when due; on a read-only database, say what that costs."""
+    try:
+        rebuilt = ensure()
+    except DBAPIError as exc:
+        if not _read_only(exc):
+            raise
+        say(f"the {what} are out of date, but the database is read-only:")
+        say(f"  {meanwhile} until `kb migrate` runs on a writable copy")
+        return None
+    if rebuilt is not None:
+        why, entities = rebuilt
+        say(f"{what} rebuilt for {entities} entities ({why})")
+    return rebuilt
+
+
 def start_up(
     database_url: str,
     data_dir: Path,
@@ -58,29 +79,18 @@ def start_up(
             upgrade(database_url)
         engine = create_db_engine(database_url)
         try:
-            rebuilt = restored = None
-            try:
-                rebuilt = ensure_search_index(engine)
-            except DBAPIError as exc:
-                if not _read_only(exc):
-                    raise
-                say("the search tables are out of date, but the database is read-only:")
-                say("  search answers may miss entities until `kb migrate` runs on a writable copy")
-            if rebuilt is not None:
-                why, entities = rebuilt
-                say(f"search tables rebuilt for {entities} entities ({why})")
-            try:
-                restored = ensure_stored_bodies(engine)
-            except DBAPIError as exc:
-                if not _read_only(exc):
-                    raise
-                say("the stored bodies are out of date, but the database is read-only:")
-                say(
-                    "  entities are assembled on every read until `kb migrate` runs on a writable copy"
-                )
-            else:
-                if restored is not None:
-                    say(f"stored bodies rebuilt for {restored[1]} entities ({restored[0]})")
+            rebuilt = _refresh(
+                "search tables",
+                lambda: ensure_search_index(engine),
+                "search answers may miss entities",
+                say,
+            )
+            restored = _refresh(
+                "stored bodies",
+                lambda: ensure_stored_bodies(engine),
+                "entities are assembled on every read",
+                say,
+            )
             seeded = None
             if seed_mode == "always" or (seed_mode == "if-empty" and is_empty(engine)):
                 seeded = seed(engine, data_dir, force=force)
