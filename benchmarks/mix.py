@@ -18,7 +18,7 @@ as the PostgreSQL database bench_mix_N, and reused):
   participant and place filters;
 * entity timelines (10 %), some with a period or a page size;
 * reconciliation batches (5 %) of 10 distinct names, POSTed form-encoded as
-  OpenRefine sends them (half of the batches typed).
+  OpenRefine sends them (four batches in five typed: one type a batch, as a column).
 
 wrk (benchmarks/mix.lua) cycles through the requests in order. Steps:
 
@@ -57,7 +57,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, unquote, urlencode
 
 import httpx
 from anyascii import anyascii
@@ -836,6 +836,24 @@ def report_timings(
         print(line)
 
 
+def report_slowest(records: Sequence[Recorded], per_kind: int = 3) -> list[dict[str, Any]]:
+    print("slowest of the cold pass, by kind:")
+    slowest = []
+    for kind in KINDS:
+        mine = sorted((r for r in records if r.request.kind == kind), key=lambda r: -r.seconds)
+        for r in mine[:per_kind]:
+            shown = unquote(r.request.target + (" " + r.request.body if r.request.body else ""))
+            print(f"  {kind:<10} {1000 * r.seconds:8.1f} ms  {shown[:150]}")
+            slowest.append({"kind": kind, "ms": 1000 * r.seconds, "request": shown})
+    return slowest
+
+
+def mix_weighted(by_kind: dict[str, Timing], counts: dict[str, int]) -> float:
+    """The mean time of one request of the mix, from the per-kind means."""
+    total = sum(counts.values())
+    return sum(by_kind[k].mean_ms * counts[k] / total for k in KINDS if by_kind[k].n)
+
+
 def report_targets(cold: dict[str, Timing], by_kind: dict[str, Timing]) -> list[dict[str, Any]]:
     rows = [
         ("cold pass, mean", "cold pass (all kinds)", cold["all"].mean_ms),
@@ -984,6 +1002,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             cold,
         )
         out["cold_pass"] = {k: asdict(t) for k, t in cold.items()}
+        out["cold_pass"]["slowest"] = report_slowest(records)
         recorded.write_text(
             json.dumps(
                 [
@@ -1018,7 +1037,14 @@ def main(argv: Sequence[str] | None = None) -> None:
                 by_kind,
                 floor,
             )
+            weighted = mix_weighted(by_kind, counts)
+            print(
+                f"weighted by the mix: {weighted:.2f} ms a request, about "
+                f"{1000 / weighted:.0f} requests/s for one worker with nothing cached "
+                f"(ceiling: {mix_weighted(floor, counts):.2f} ms, the client's own cost)"
+            )
             out["by_kind"] = {k: asdict(t) for k, t in by_kind.items()}
+            out["by_kind_weighted_ms"] = weighted
             out["by_kind_ceiling"] = {k: asdict(t) for k, t in floor.items()}
         out["targets"] = report_targets(cold, by_kind)
         sys.stdout.flush()

@@ -279,7 +279,7 @@ def run_mix(args: argparse.Namespace) -> None:
 
 def report(results: dict[str, dict[str, list[Sample]]], args: argparse.Namespace) -> None:
     def median(samples: list[Sample], field: str) -> float:
-        return statistics.median(getattr(s, field) for s in samples)
+        return float(statistics.median(getattr(s, field) for s in samples))
 
     print(
         f"\n{args.rounds} interleaved rounds of {args.duration}s, {args.connections} connections, "

@@ -41,8 +41,13 @@ def list_events(
 ) -> tuple[list[bytes], int]:
     """Events overlapping [from, to] (partial dates taken as whole periods), optionally
     with a given participant or at a given place."""
-    statement = select(Entity.id).join(Event.__table__, Event.__table__.c.id == Entity.id)
-    if date_from is not None or date_to is not None:
+    # The type column, not a join, unless a period or the sort needs the event's own
+    # columns: the (type, name) index then serves the count and the id and name sorts.
+    statement = select(Entity.id).where(Entity.type == "event")
+    dated = date_from is not None or date_to is not None
+    if dated or sort.removeprefix("-") == "start_date":
+        statement = statement.join(Event.__table__, EVENT.id == Entity.id)
+    if dated:
         starts = sql_period_start(EVENT.start_date)
         ends = sql_period_end(func.coalesce(EVENT.end_date, EVENT.start_date))
         statement = statement.where(EVENT.start_date.is_not(None))
@@ -53,13 +58,13 @@ def list_events(
     if participant is not None:
         _require(session, participant, "participant", None)
         statement = statement.where(
-            EVENT.id.in_(
+            Entity.id.in_(
                 select(Participation.event_id).where(Participation.entity_id == participant)
             )
         )
     if place is not None:
         _require(session, place, "place", "place")
         statement = statement.where(
-            EVENT.id.in_(select(EventPlace.event_id).where(EventPlace.place_id == place))
+            Entity.id.in_(select(EventPlace.event_id).where(EventPlace.place_id == place))
         )
     return entity_page(session, statement, SORT_COLUMNS, sort, page, as_of)

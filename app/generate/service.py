@@ -224,6 +224,7 @@ class Generator:
         english = f"{english_kind} in {place_name} {year}"
         entity_id = f"{english.lower().replace(' ', '-')}-{index}"
         self._entity(batch, entity_id, "event", english, f"a synthetic event, {english}")
+        self.by_type["event"].append(entity_id)
         start = f"{year}-{self.random.randint(1, 12):02d}"
         batch.add(
             "event",

@@ -36,8 +36,12 @@ def page_of_ids(
     are broken by id so that pages never overlap or skip.
     """
     total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    # "Missing values last" only where values can be missing: an ORDER BY on an
+    # expression cannot walk an index, and sorting every row to keep 50 cost tens of
+    # milliseconds at 100k entities.
+    nullable = getattr(getattr(sort_column, "expression", sort_column), "nullable", True)
     ordered = statement.order_by(
-        sort_column.is_(None),
+        *([sort_column.is_(None)] if nullable else []),
         sort_column.desc() if descending else sort_column.asc(),
         Entity.id.desc() if descending else Entity.id.asc(),
     )

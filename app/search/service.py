@@ -34,7 +34,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from rapidfuzz import fuzz
-from sqlalchemy import ColumnElement, Row, func, or_, select
+from sqlalchemy import ColumnElement, Row, or_, select
 from sqlalchemy.orm import Session
 
 from app.core.names import name_tokens
@@ -167,18 +167,10 @@ def _names_with_words(
 
 
 def _driver(session: Session, tokens: list[str]) -> str:
-    """The query word that narrows the search most: the one with fewest names."""
-
-    def count(token: str) -> int:
-        bounded = (
-            select(SearchToken.id)
-            .where(SearchToken.token >= token, SearchToken.token < token + _AFTER)
-            .limit(PREFIX_CANDIDATES + 1)
-            .subquery()
-        )
-        return int(session.scalar(select(func.count()).select_from(bounded)) or 0)
-
-    return min(dict.fromkeys(tokens), key=count)
+    """The query word that narrows the search most: the one that starts the fewest
+    name words (counted in the vocabulary, in memory)."""
+    vocab = vocabulary(session)
+    return min(dict.fromkeys(tokens), key=vocab.prefix_count)
 
 
 def _prefix(session: Session, tokens: list[str], types: Sequence[str]) -> list[Hit]:

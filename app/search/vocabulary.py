@@ -10,6 +10,8 @@ revision (one GROUP BY over each indexed token column) and then reused.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import logging
 import threading
 from dataclasses import dataclass, field
@@ -25,6 +27,8 @@ from app.provenance.changes import current_revision
 logger = logging.getLogger(__name__)
 SIMILAR_WORD = 75  # rapidfuzz ratio (0–100) for two words to count as spellings of one
 MAX_VARIANTS = 20
+# One past 'z' in code-point order: [p, p + "{") holds every word starting with p.
+PAST_PREFIX = "{"
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,16 @@ class Vocabulary:
     frequency: dict[str, int]
     field_words: list[str] = field(default_factory=list)
     field_frequency: dict[str, int] = field(default_factory=dict)
+    # The name words in order, and how many names use the words before each: how many
+    # names have a word starting with a prefix is two bisections, with no query.
+    ordered: list[str] = field(default_factory=list)
+    running: list[int] = field(default_factory=list)
+
+    def prefix_count(self, prefix: str) -> int:
+        """How many (name, word) pairs have a word starting with ``prefix``."""
+        start = bisect.bisect_left(self.ordered, prefix)
+        end = bisect.bisect_left(self.ordered, prefix + PAST_PREFIX, lo=start)
+        return self.running[end] - self.running[start]
 
     def variants(self, word: str) -> list[str]:
         """Name words spelled like ``word`` (itself first when present)."""
@@ -80,12 +94,16 @@ def vocabulary(session: Session) -> Vocabulary:
         fields = session.execute(
             select(SearchWord.token, func.count()).group_by(SearchWord.token)
         ).all()
+        frequency = {r[0]: int(r[1]) for r in rows}
+        ordered = sorted(frequency)
         loaded = Vocabulary(
             revision,
             [r[0] for r in rows],
-            {r[0]: int(r[1]) for r in rows},
+            frequency,
             [r[0] for r in fields],
             {r[0]: int(r[1]) for r in fields},
+            ordered,
+            list(itertools.accumulate((frequency[w] for w in ordered), initial=0)),
         )
         _cache[key] = loaded
         return loaded

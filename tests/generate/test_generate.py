@@ -5,13 +5,16 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from app.core.config import Settings
 from app.core.db import create_db_engine
 from app.core.migrations import upgrade
 from app.generate.service import GenerateError, generate
 from app.main import create_app
-from app.models import Base, Entity, SearchName
+from app.models import Base, Change, Entity, SearchName, StoredBody
+from app.provenance.service import load_bodies
+from app.provenance.stored import render
 from tests.conftest import DATA_DIR, DatabaseFactory
 
 # Wall-clock times differ between two runs; everything else must not.
@@ -56,6 +59,22 @@ def test_the_same_seed_gives_the_same_database(generated: str, databases: Databa
     generate(engine, DATA_DIR, entities=500, seed_number=7, batch_size=50)
     engine.dispose()
     assert _snapshot(again) == _snapshot(generated)
+
+
+def test_every_entity_is_indexed_logged_and_stored(generated: str) -> None:
+    """Events were left out of the search index, the change log and the stored bodies
+    (the generator did not list them among the entities it made)."""
+    engine = create_db_engine(generated)
+    with engine.connect() as conn:
+        entities = set(conn.scalars(select(Entity.id)))
+        named = set(conn.scalars(select(SearchName.entity_id).distinct()))
+        logged = set(conn.scalars(select(Change.entity_id).distinct()))
+        stored = {r[0]: r[1] for r in conn.execute(select(StoredBody.entity_id, StoredBody.body))}
+        sample = sorted(entities)[::25]
+        fresh = load_bodies(Session(bind=conn), sample)
+    engine.dispose()
+    assert named == logged == set(stored) == entities
+    assert {i: stored[i].encode() for i in sample} == {i: render(b) for i, b in fresh.items()}
 
 
 def test_every_type_has_names_in_both_scripts(generated: str) -> None:
