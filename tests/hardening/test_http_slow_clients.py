@@ -107,6 +107,9 @@ def test_reconciliation_does_not_stall_health(server: Server) -> None:
         f"max={max(health) * 1000:.0f} ms"
     )
     assert len(health) >= 10
+    # Issue 11: under 50 ms while batches run (the 95th percentile: one outlier on a
+    # shared CI machine is the scheduler's, not the event loop's), and never 0.5 s.
+    assert sorted(health)[int(len(health) * 0.95)] < 0.05
     assert max(health) < 0.5
 
 
