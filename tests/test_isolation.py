@@ -1,5 +1,5 @@
 """Tests on the shared seeded database cannot leak state: each runs in a rolled-back
-transaction that every session of the app joins. (The writes here set a stored body's
+transaction that every session of the app joins. (The writes here set an entity's
 version, which the API serves as the ETag.)"""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from tests.conftest import rolled_back
 
-SET_VERSION_99 = "UPDATE entity_body SET version = 99 WHERE entity_id = '{id}'"
+SET_VERSION_99 = "UPDATE entity SET version = 99 WHERE id = '{id}'"
 
 
 def test_a_write_inside_is_seen_inside_and_gone_after(app: FastAPI, client: TestClient) -> None:

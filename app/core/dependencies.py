@@ -34,7 +34,10 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     finally:
         # A connection lost meanwhile is not an error after the answer (close_session).
         if session.in_transaction() and session.get_bind().dialect.name != "sqlite":
-            await anyio.to_thread.run_sync(close_session, session)
+            # A thread of its own, as FastAPI gives a dependency's exit: with the shared
+            # pool of threads all waiting for a connection, the close that would hand one
+            # back could not start.
+            await anyio.to_thread.run_sync(close_session, session, limiter=anyio.CapacityLimiter(1))
         else:
             close_session(session)
 

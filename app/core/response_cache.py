@@ -17,6 +17,7 @@ write within that interval; an entry stored under an older revision is never ser
 from __future__ import annotations
 
 import logging
+import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -82,6 +83,8 @@ class RevisionClock:
         # How many times a write of this process advanced the clock: a reading that
         # began before a write committed must not take the clock back behind it.
         self._advances = 0
+        # advance() runs in a write's worker thread, _settle on the event loop.
+        self._lock = threading.Lock()
 
     def current(self) -> int:
         if self._interval == 0 or self._revision is None:
@@ -91,18 +94,20 @@ class RevisionClock:
     def advance(self, revision: int) -> None:
         """A write of this process committed ``revision``: from now on no entry of an
         older revision is served here (other processes see it at their next check)."""
-        if self._revision is None or revision > self._revision:
-            self._revision = revision
-        self._advances += 1
+        with self._lock:
+            if self._revision is None or revision > self._revision:
+                self._revision = revision
+            self._advances += 1
 
     def _settle(self, read: int, advances_before: int) -> None:
         """Take a background reading. A write of this process that committed while it
         was being read makes it stale: keep the higher revision then. Otherwise the
         database's word stands, even when lower (a restored backup)."""
-        if self._advances != advances_before and self._revision is not None:
-            self._revision = max(self._revision, read)
-        else:
-            self._revision = read
+        with self._lock:
+            if self._advances != advances_before and self._revision is not None:
+                self._revision = max(self._revision, read)
+            else:
+                self._revision = read
 
     async def run(self) -> None:
         while True:

@@ -158,8 +158,14 @@ def update_entity(
     body = _validated(WRITE_MODELS[entity_type], merge_patch(current, patch))
     raise_problems(_problems(unit, entity_id, body))
     unit.touch([entity_id])
-    if body.name != current["name"]:
-        unit.touch(referrers(unit, entity_id))  # their bodies show its name
+    own_changed = any(
+        current.get(field_name(c)) != getattr(body, field_name(c))
+        for c in subtype_columns(entity_type)
+    )
+    if body.name != current["name"] or own_changed:
+        # Their bodies show its name, and an event's dates (people, organisations and
+        # places list their events with the start date, in date order).
+        unit.touch(referrers(unit, entity_id))
     entity = table("entity")
     unit.conn.execute(
         update(entity)

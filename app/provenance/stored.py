@@ -19,12 +19,14 @@ from typing import NamedTuple
 from sqlalchemy import Connection, Table, bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
-from app.models import StoredBody
+from app.models import Entity, StoredBody, StoredBodyState
 from app.provenance.schemas import READ_MODELS, AnyEntityRead
 
 # Bump when the same data would be assembled into different bodies with the same
 # schemas (an order, a rule); a schema change bumps the format by itself.
 BODY_FORMAT = 1
+# The one row of entity_body_state.
+STATE_ROW_ID = 1
 _CHUNK = 500
 
 
@@ -48,12 +50,26 @@ def render(body: AnyEntityRead) -> bytes:
 
 
 _TABLE: Table = StoredBody.__table__  # type: ignore[assignment]
-# Built once: a statement made per call costs more than the lookup it runs.
-_ONE = select(_TABLE.c.type, _TABLE.c.version, _TABLE.c.body).where(
-    _TABLE.c.entity_id == bindparam("id")
+_ENTITY: Table = Entity.__table__  # type: ignore[assignment]
+_STATE: Table = StoredBodyState.__table__  # type: ignore[assignment]
+# Only a body of the entity's current version, stored in the code's format, is served:
+# a row left behind by a process that changed the entity without storing (code from
+# before stored bodies, during a rolling upgrade) or stored another format (a read-only
+# database start-up could not rebuild) is not read, and the body is assembled instead.
+# Both checks are joins on primary keys. Built once: a statement made per call costs
+# more than the lookup it runs.
+_CURRENT = _TABLE.join(
+    _ENTITY, (_ENTITY.c.id == _TABLE.c.entity_id) & (_ENTITY.c.version == _TABLE.c.version)
+).join(_STATE, (_STATE.c.id == STATE_ROW_ID) & (_STATE.c.format == bindparam("format")))
+_ONE = (
+    select(_TABLE.c.type, _TABLE.c.version, _TABLE.c.body)
+    .select_from(_CURRENT)
+    .where(_TABLE.c.entity_id == bindparam("id"))
 )
-_MANY = select(_TABLE.c.entity_id, _TABLE.c.type, _TABLE.c.version, _TABLE.c.body).where(
-    _TABLE.c.entity_id.in_(bindparam("ids", expanding=True))
+_MANY = (
+    select(_TABLE.c.entity_id, _TABLE.c.type, _TABLE.c.version, _TABLE.c.body)
+    .select_from(_CURRENT)
+    .where(_TABLE.c.entity_id.in_(bindparam("ids", expanding=True)))
 )
 
 
@@ -64,7 +80,7 @@ def _connection(session: Session | Connection) -> Connection:
 
 def stored_body(session: Session | Connection, entity_id: str) -> Stored | None:
     """The stored body of one entity: one primary-key lookup."""
-    row = _connection(session).execute(_ONE, {"id": entity_id}).first()
+    row = _connection(session).execute(_ONE, {"id": entity_id, "format": body_format()}).first()
     return None if row is None else Stored(row[0], row[1], row[2].encode())
 
 
@@ -72,7 +88,7 @@ def stored_bodies(session: Session | Connection, ids: Collection[str]) -> dict[s
     """The stored bodies of the given ids (absent: no such entity, or not stored)."""
     if not ids:
         return {}
-    rows = _connection(session).execute(_MANY, {"ids": list(ids)})
+    rows = _connection(session).execute(_MANY, {"ids": list(ids), "format": body_format()})
     return {row[0]: Stored(row[1], row[2], row[3].encode()) for row in rows}
 
 
@@ -86,6 +102,10 @@ def store(
     """Store the bodies of the entities that got a new version (``versions``) at ``at``,
     stamped as the change log stamps them, and drop those of deleted entities."""
     table = _TABLE
+    if stored_format(conn) is None:
+        # The first bodies stored in a database no start-up has seen (kb seed into a
+        # new database, kb generate): they are in this code's format.
+        record_format(conn, 0)
     stamp = at.astimezone(dt.UTC).replace(microsecond=0)
     ids = list(versions)
     gone = [*deleted, *ids]
@@ -104,3 +124,21 @@ def store(
         )
     for i in range(0, len(rows), _CHUNK):
         conn.execute(insert(table), rows[i : i + _CHUNK])
+
+
+def stored_format(conn: Connection) -> str | None:
+    """The format the stored bodies were built in, as recorded (None: never recorded)."""
+    return conn.execute(select(_STATE.c.format).where(_STATE.c.id == STATE_ROW_ID)).scalar()
+
+
+def record_format(conn: Connection, entities: int) -> None:
+    """Record that the stored bodies are in the code's format."""
+    conn.execute(delete(_STATE).where(_STATE.c.id == STATE_ROW_ID))
+    conn.execute(
+        insert(_STATE).values(
+            id=STATE_ROW_ID,
+            format=body_format(),
+            entities=entities,
+            updated_at=dt.datetime.now(dt.UTC),
+        )
+    )

@@ -14,9 +14,8 @@ from sqlalchemy.orm import Session
 
 from app.models import DatasetRevision, Entity, StoredBody, StoredBodyState
 from app.provenance.service import load_bodies
-from app.provenance.stored import body_format, render
+from app.provenance.stored import body_format, record_format, render, stored_format
 
-STATE_ROW_ID = 1
 REVISION_ROW_ID = 1
 _CHUNK = 500
 
@@ -35,24 +34,6 @@ def stale_reason(conn: Connection) -> str | None:
     return None
 
 
-def stored_format(conn: Connection) -> str | None:
-    return conn.execute(
-        select(StoredBodyState.format).where(StoredBodyState.id == STATE_ROW_ID)
-    ).scalar()
-
-
-def _record(conn: Connection, entities: int) -> None:
-    conn.execute(delete(StoredBodyState).where(StoredBodyState.id == STATE_ROW_ID))
-    conn.execute(
-        insert(StoredBodyState).values(
-            id=STATE_ROW_ID,
-            format=body_format(),
-            entities=entities,
-            updated_at=dt.datetime.now(dt.UTC),
-        )
-    )
-
-
 def rebuild_stored_bodies(conn: Connection) -> int:
     """Store every entity's body afresh and record the format; returns how many. The
     caller's transaction makes it all or nothing."""
@@ -67,7 +48,7 @@ def rebuild_stored_bodies(conn: Connection) -> int:
             ]
             if rows:
                 conn.execute(insert(StoredBody), rows)
-    _record(conn, len(ids))
+    record_format(conn, len(ids))
     conn.execute(
         update(DatasetRevision)
         .where(DatasetRevision.id == REVISION_ROW_ID)
@@ -89,7 +70,7 @@ def ensure_stored_bodies(engine: Engine) -> tuple[str, int] | None:
         if unmarked:
             # No entities yet: the bodies every later write stores are in this format.
             with engine.begin() as conn:
-                _record(conn, 0)
+                record_format(conn, 0)
         return None
     with engine.begin() as conn:
         return reason, rebuild_stored_bodies(conn)
