@@ -75,6 +75,17 @@ def take_numbers(conn: Connection, changes: int) -> tuple[int, int]:
     return changes, 1
 
 
+def bump_revision(conn: Connection) -> None:
+    """A new dataset revision with no change of its own (a derived table rebuilt):
+    response caches drop answers made from the old rows."""
+    table: Table = DatasetRevision.__table__  # type: ignore[assignment]
+    conn.execute(
+        update(table)
+        .where(table.c.id == REVISION_ROW_ID)
+        .values(revision=table.c.revision + 1, updated_at=dt.datetime.now(dt.UTC))
+    )
+
+
 def current_revision(conn: Connection) -> int:
     value = conn.execute(
         select(DatasetRevision.revision).where(DatasetRevision.id == REVISION_ROW_ID)

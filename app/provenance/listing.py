@@ -152,21 +152,6 @@ def page_response(request: Request, params: PageParams, items: list[bytes], tota
     return response
 
 
-def tagged_body_or_404(
-    session: Session,
-    response: Response,
-    entity_id: str,
-    model: type[Model],
-    as_of: str | None,
-) -> Model:
-    """``body_or_404``, with the entity's ETag set on the response."""
-    body = body_or_404(session, entity_id, model, as_of)
-    response.headers["ETag"] = entity_etag(
-        body.id, body.version, f"as-of-{as_of}" if as_of else None
-    )
-    return body
-
-
 def entity_etag(entity_id: str, version: int, *variant: str | None) -> str:
     """A strong validator from the entity's id and version: the body of one version is
     always the same bytes. ``variant`` (``as_of``, an old ``version``) tells apart the

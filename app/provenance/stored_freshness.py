@@ -7,16 +7,15 @@ caches drop answers made from the old bodies.
 
 from __future__ import annotations
 
-import datetime as dt
-
-from sqlalchemy import Connection, Engine, delete, insert, inspect, select, update
+from sqlalchemy import Connection, Engine, delete, insert, select
 from sqlalchemy.orm import Session
 
-from app.models import DatasetRevision, Entity, StoredBody, StoredBodyState
+from app.core.derived import DerivedTables, ensure_fresh
+from app.models import Entity, StoredBody, StoredBodyState
+from app.provenance.changes import bump_revision
 from app.provenance.service import load_bodies
 from app.provenance.stored import body_format, record_format, render, stored_format
 
-REVISION_ROW_ID = 1
 _CHUNK = 500
 
 
@@ -49,28 +48,20 @@ def rebuild_stored_bodies(conn: Connection) -> int:
             if rows:
                 conn.execute(insert(StoredBody), rows)
     record_format(conn, len(ids))
-    conn.execute(
-        update(DatasetRevision)
-        .where(DatasetRevision.id == REVISION_ROW_ID)
-        .values(revision=DatasetRevision.revision + 1, updated_at=dt.datetime.now(dt.UTC))
-    )
+    bump_revision(conn)
     return len(ids)
 
 
+STORED_BODIES = DerivedTables(
+    marker_table=StoredBodyState.__tablename__,
+    stale_reason=stale_reason,
+    is_marked=lambda conn: stored_format(conn) == body_format(),
+    record=record_format,
+    rebuild=rebuild_stored_bodies,
+)
+
+
 def ensure_stored_bodies(engine: Engine) -> tuple[str, int] | None:
-    """Rebuild the stored bodies if they are out of date: (why, how many) after a
-    rebuild, None when nothing was due. Run under the start-up lock, after migrating
-    (a database below migration 0009 is left alone)."""
-    with engine.connect() as conn:
-        if not inspect(conn).has_table(StoredBodyState.__tablename__):
-            return None
-        reason = stale_reason(conn)
-        unmarked = stored_format(conn) != body_format()
-    if reason is None:
-        if unmarked:
-            # No entities yet: the bodies every later write stores are in this format.
-            with engine.begin() as conn:
-                record_format(conn, 0)
-        return None
-    with engine.begin() as conn:
-        return reason, rebuild_stored_bodies(conn)
+    """Rebuild the stored bodies if they are out of date (a database below migration
+    0009 is left alone)."""
+    return ensure_fresh(engine, STORED_BODIES)

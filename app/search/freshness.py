@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Connection, Engine, delete, insert, inspect, select, update
+from sqlalchemy import Connection, Engine, delete, insert, select
 
-from app.models import DatasetRevision, Entity, SearchIndexState, SearchName
+from app.core.derived import DerivedTables, ensure_fresh
+from app.models import Entity, SearchIndexState, SearchName
+from app.provenance.changes import bump_revision
 from app.search.index import INDEX_FORMAT, reindex
 
 STATE_ROW_ID = 1
-REVISION_ROW_ID = 1
 
 
 def stale_reason(conn: Connection) -> str | None:
@@ -57,29 +58,20 @@ def rebuild_search_index(conn: Connection) -> int:
     ids = list(conn.execute(select(Entity.id).order_by(Entity.id)).scalars())
     reindex(conn, ids)
     _record(conn, len(ids))
-    conn.execute(
-        update(DatasetRevision)
-        .where(DatasetRevision.id == REVISION_ROW_ID)
-        .values(revision=DatasetRevision.revision + 1, updated_at=dt.datetime.now(dt.UTC))
-    )
+    bump_revision(conn)
     return len(ids)
 
 
+SEARCH_TABLES = DerivedTables(
+    marker_table=SearchIndexState.__tablename__,
+    stale_reason=stale_reason,
+    is_marked=lambda conn: stored_format(conn) == INDEX_FORMAT,
+    record=_record,
+    rebuild=rebuild_search_index,
+)
+
+
 def ensure_search_index(engine: Engine) -> tuple[str, int] | None:
-    """Rebuild the search tables if they are out of date. Returns (why, entities
-    indexed) after a rebuild, None when nothing was due. Run under the start-up lock,
-    after migrating (a database below migration 0007 is left alone)."""
-    with engine.connect() as conn:
-        if not inspect(conn).has_table(SearchIndexState.__tablename__):
-            return None
-        reason = stale_reason(conn)
-        unmarked = stored_format(conn) != INDEX_FORMAT
-    if reason is None:
-        if unmarked:
-            # No entities yet: nothing to index. The format is recorded, so the rows
-            # every later write (the first seed) indexes count as current.
-            with engine.begin() as conn:
-                _record(conn, 0)
-        return None
-    with engine.begin() as conn:
-        return reason, rebuild_search_index(conn)
+    """Rebuild the search tables if they are out of date (a database below migration
+    0007 is left alone)."""
+    return ensure_fresh(engine, SEARCH_TABLES)
