@@ -31,16 +31,15 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
 
-from rapidfuzz import fuzz
-from sqlalchemy import ColumnElement, Row, or_, select
+from rapidfuzz import fuzz, process
 from sqlalchemy.orm import Session
 
 from app.core.names import name_tokens
-from app.models import SearchName, SearchToken, SearchWord
+from app.search.field_table import FIELDS as SEARCH_FIELDS
 from app.search.index import STOPWORDS
-from app.search.vocabulary import SIMILAR_WORD, vocabulary
+from app.search.name_table import NameTable
+from app.search.vocabulary import SIMILAR_WORD, Vocabulary, vocabulary
 
 EXACT = 1.0
 REORDERED = 0.95
@@ -123,69 +122,49 @@ def parse_query(q: str) -> Query:
     return Query(tokens, main, context, typed)
 
 
-# Core rows, not ORM objects: candidate sets run to a thousand rows.
-NAME_COLUMNS = (
-    SearchName.entity_id,
-    SearchName.entity_type,
-    SearchName.name,
-    SearchName.lang,
-    SearchName.kind,
-    SearchName.key,
-    SearchName.weight,
-)
+def _exact(
+    names: NameTable, tokens: list[str], types: Sequence[str], words: tuple[WordMatch, ...]
+) -> list[Hit]:
+    """Names whose key is the query's, or holds its words in another order; the
+    candidates are the names holding the query's rarest word."""
+    key = " ".join(tokens)
+    sorted_words = sorted(tokens)
+    driver = min(dict.fromkeys(tokens), key=names.frequency)
+    hits = []
+    for name in names.postings.get(driver, ()):
+        name_key = names.name_key[name]
+        if name_key == key:
+            score = EXACT
+        elif len(name_key) == len(key) and sorted(name_key.split()) == sorted_words:
+            score = REORDERED
+        else:
+            continue
+        if names.of_type(name, types):
+            hits.append(_hit(names, name, score, words))
+    return hits
 
 
-def _typed(statement: Any, types: Sequence[str]) -> Any:
-    return statement.where(SearchName.entity_type.in_(types)) if types else statement
-
-
-def _exact(session: Session, key: str, sorted_words: str, types: Sequence[str]) -> list[Hit]:
-    statement = _typed(
-        select(*NAME_COLUMNS).where(
-            (SearchName.key == key) | (SearchName.sorted_key == sorted_words)
-        ),
-        types,
-    )
-    return [_hit(row, EXACT if row.key == key else REORDERED) for row in session.execute(statement)]
-
-
-def _names_with_words(
-    session: Session, words: Sequence[str], *, prefix: bool, types: Sequence[str], limit: int
-) -> list[Row[Any]]:
-    """Search names having one of ``words`` (or a word starting with one), via the
-    B-tree on ``search_token.token``; at most ``limit`` of them."""
-    conditions: list[ColumnElement[bool]]
-    if prefix:
-        conditions = [
-            (SearchToken.token >= word) & (SearchToken.token < word + _AFTER) for word in words
-        ]
-    else:
-        conditions = [SearchToken.token.in_(list(words))]
-    ids = select(SearchToken.search_name_id).where(or_(*conditions)).limit(limit)
-    statement = _typed(select(*NAME_COLUMNS).where(SearchName.id.in_(ids)), types)
-    return list(session.execute(statement))
-
-
-def _driver(session: Session, tokens: list[str]) -> str:
-    """The query word that narrows the search most: the one that starts the fewest
-    name words (counted in the vocabulary, in memory)."""
-    vocab = vocabulary(session)
-    return min(dict.fromkeys(tokens), key=vocab.prefix_count)
-
-
-def _prefix(session: Session, tokens: list[str], types: Sequence[str]) -> list[Hit]:
-    """Names in which every query word starts a word. Candidates come from the most
-    selective query word (at most PREFIX_CANDIDATES of them) and are checked in full."""
-    candidates = _names_with_words(
-        session, [_driver(session, tokens)], prefix=True, types=types, limit=PREFIX_CANDIDATES
-    )
+def _prefix(
+    names: NameTable, tokens: list[str], types: Sequence[str], words: tuple[WordMatch, ...]
+) -> list[Hit]:
+    """Names in which every query word starts a word. Candidates come from the query
+    word that starts the fewest name words (at most PREFIX_CANDIDATES of them, those
+    with the shortest such words first) and are checked for the other query words:
+    each has the set of vocabulary words it starts, which a name's words must meet."""
+    distinct = list(dict.fromkeys(tokens))
+    driver = min(distinct, key=names.prefix_count)
+    others = [names.words_starting(t) for t in distinct if t != driver]
     query_letters = sum(len(t) for t in tokens)
     hits = []
-    for row in candidates:
-        words = row.key.split()
-        if all(any(w.startswith(t) for w in words) for t in tokens):
-            coverage = min(1.0, query_letters / max(1, len(row.key.replace(" ", ""))))
-            hits.append(_hit(row, PREFIX_FLOOR + PREFIX_SPAN * coverage * 0.999))
+    for name in names.starting(driver, PREFIX_CANDIDATES):
+        name_key = names.name_key[name]
+        name_words = name_key.split()
+        if all(not starts.isdisjoint(name_words) for starts in others) and names.of_type(
+            name, types
+        ):
+            coverage = min(1.0, query_letters / max(1, len(name_key) - len(name_words) + 1))
+            score = PREFIX_FLOOR + PREFIX_SPAN * coverage * 0.999
+            hits.append(_hit(names, name, score, words))
     return hits
 
 
@@ -194,44 +173,72 @@ def similarity(query_key: str, name_key: str) -> float:
     return max(fuzz.ratio(query_key, name_key), fuzz.token_sort_ratio(query_key, name_key)) / 100
 
 
-def _fuzzy(session: Session, tokens: list[str], types: Sequence[str]) -> list[Hit]:
+def _fuzzy(
+    vocab: Vocabulary, tokens: list[str], types: Sequence[str], words: tuple[WordMatch, ...]
+) -> list[Hit]:
     """Names spelled like the query. Each query word is matched against the vocabulary
     of all name words; the word whose spellings occur in the fewest names supplies the
-    candidates (at most FUZZY_CANDIDATES), which are scored on their whole key."""
+    candidates (at most FUZZY_CANDIDATES), which are scored on their whole key (in
+    rapidfuzz's C loop over them all, once per scorer)."""
     key = " ".join(tokens)
-    words = [t for t in tokens if len(t) >= 3]
-    if not words:
+    long_words = [t for t in tokens if len(t) >= 3]
+    if not long_words:
         return []
-    vocab = vocabulary(session)
-    spellings = {word: vocab.variants(word) for word in words}
-    spelled = [word for word in words if spellings[word]]
+    names = vocab.names
+    spellings = {word: vocab.variants(word) for word in long_words}
+    spelled = [word for word in long_words if spellings[word]]
     if not spelled:
         return []
-    driver = min(spelled, key=lambda w: sum(vocab.frequency[v] for v in spellings[w]))
-    candidates = _names_with_words(
-        session, spellings[driver], prefix=False, types=types, limit=FUZZY_CANDIDATES
+    driver = min(spelled, key=lambda w: sum(names.frequency(v) for v in spellings[w]))
+    candidates = [
+        name
+        for name in names.holding(spellings[driver], FUZZY_CANDIDATES)
+        if names.of_type(name, types)
+    ]
+    keys = [names.name_key[name] for name in candidates]
+    cutoff = FUZZY_MIN_SIMILARITY * 100
+    scores: dict[int, float] = {}
+    for scorer in (fuzz.ratio, fuzz.token_sort_ratio):
+        for _key, score, index in process.extract(
+            key, keys, scorer=scorer, score_cutoff=cutoff, limit=None
+        ):
+            scores[index] = max(score, scores.get(index, 0.0))
+    return [
+        _hit(names, candidates[index], FUZZY_CEILING * score / 100, words)
+        for index, score in scores.items()
+    ]
+
+
+def _hit(names: NameTable, name: int, score: float, words: tuple[WordMatch, ...] = ()) -> Hit:
+    entity = names.name_entity[name]
+    lang, kind = names.styles[names.name_style[name]]
+    return Hit(
+        names.entity_ids[entity],
+        names.entity_types[entity],
+        score,
+        names.entity_weights[entity],
+        names.name_text[name],
+        lang,
+        kind,
+        words=words,
     )
-    hits = []
-    for row in candidates:
-        score = similarity(key, row.key)
-        if score >= FUZZY_MIN_SIMILARITY:
-            hits.append(_hit(row, FUZZY_CEILING * score))
-    return hits
-
-
-def _hit(row: Row[Any], score: float) -> Hit:
-    return Hit(row.entity_id, row.entity_type, score, row.weight, row.name, row.lang, row.kind)
 
 
 def _full(
-    session: Session, tokens: list[str], types: Sequence[str], *, fuzzy: bool = True
+    session: Session,
+    tokens: list[str],
+    types: Sequence[str],
+    *,
+    fuzzy: bool = True,
+    words: tuple[WordMatch, ...] = (),
 ) -> dict[str, Hit]:
-    """Stages 1-3: each entity whose name matches every word, with its best name."""
-    key = " ".join(tokens)
-    hits = _exact(session, key, " ".join(sorted(tokens)), types)
-    hits += _prefix(session, tokens, types)
+    """Stages 1-3: each entity whose name matches every word, with its best name;
+    each hit says ``words`` matched."""
+    vocab = vocabulary(session)
+    hits = _exact(vocab.names, tokens, types, words)
+    hits += _prefix(vocab.names, tokens, types, words)
     if fuzzy:
-        hits += _fuzzy(session, tokens, types)
+        hits += _fuzzy(vocab, tokens, types, words)
     return _best(hits)
 
 
@@ -254,14 +261,6 @@ def word_quality(word: str, token: str) -> float:
     return 0.0
 
 
-def _token_condition(column: Any, word: str, variants: list[str]) -> ColumnElement[bool]:
-    spellings = [word, *variants] if len(word) >= MIN_PREFIX else [word]
-    condition: ColumnElement[bool] = column.in_(list(dict.fromkeys(spellings)))
-    if len(word) >= MIN_PREFIX:
-        condition = condition | ((column >= word) & (column < word + _AFTER))
-    return condition
-
-
 @dataclass
 class _Found:
     """What one entity matched of the query's words: word -> (value, field)."""
@@ -269,8 +268,8 @@ class _Found:
     entity_type: str
     weight: int
     words: dict[str, tuple[float, str]] = field(default_factory=dict)
-    # The names that matched (search_name id, or a Hit's entity id), with their words.
-    names: dict[str, set[str]] = field(default_factory=dict)
+    # The names that matched (by ordinal in the name table), with their words.
+    names: dict[int, set[str]] = field(default_factory=dict)
     hit: Hit | None = None  # a full match of the main words, when seeded from one
 
     def add(self, word: str, value: float, where: str) -> None:
@@ -278,9 +277,8 @@ class _Found:
             self.words[word] = (value, where)
 
 
-def _spellings(session: Session, words: Iterable[str]) -> dict[str, tuple[list[str], list[str]]]:
+def _spellings(vocab: Vocabulary, words: Iterable[str]) -> dict[str, tuple[list[str], list[str]]]:
     """Each word's spelling variants among name words and among search words."""
-    vocab = vocabulary(session)
     return {
         word: (vocab.variants(word), vocab.field_variants(word))
         if len(word) >= MIN_PREFIX
@@ -289,78 +287,130 @@ def _spellings(session: Session, words: Iterable[str]) -> dict[str, tuple[list[s
     }
 
 
-def _frequency(session: Session, word: str, variants: tuple[list[str], list[str]]) -> int:
+def _frequency(vocab: Vocabulary, word: str, variants: tuple[list[str], list[str]]) -> int:
     """About how many names and search words a word and its spellings are in."""
-    vocab = vocabulary(session)
     names, fields = variants
-    return sum(vocab.frequency.get(v, 0) for v in {word, *names}) + sum(
-        vocab.field_frequency.get(v, 0) for v in {word, *fields}
+    return sum(vocab.frequency(v) for v in {word, *names}) + sum(
+        vocab.field_frequency(v) for v in {word, *fields}
     )
 
 
+class _WordFinder:
+    """Records, for one query word, the entities holding it (or a longer word it
+    starts, or a spelling of it) in a name or a search word."""
+
+    def __init__(
+        self,
+        vocab: Vocabulary,
+        word: str,
+        spellings: tuple[list[str], list[str]],
+        found: dict[str, _Found],
+        field_values: dict[str, float],
+    ) -> None:
+        self.names, self.fields = vocab.names, vocab.fields
+        self.word, self.found, self.field_values = word, found, field_values
+        prefixes = len(word) >= MIN_PREFIX
+        variants, field_variants = spellings if prefixes else ([], [])
+        self.name_words = set(self.names.matching(word, [word, *variants], prefixes=prefixes))
+        self.field_words = set(
+            self.fields.matching(word, [word, *field_variants], prefixes=prefixes)
+        )
+        self.quality: dict[str, float] = {}
+
+    def _value(self, token: str) -> float:
+        quality = self.quality.get(token)
+        if quality is None:
+            quality = self.quality[token] = word_quality(self.word, token)
+        return quality
+
+    def _entry(self, entity: int) -> _Found:
+        names = self.names
+        entity_id = names.entity_ids[entity]
+        entry = self.found.get(entity_id)
+        if entry is None:
+            entry = self.found[entity_id] = _Found(
+                names.entity_types[entity], names.entity_weights[entity]
+            )
+        return entry
+
+    def in_name(self, name: int, token: str) -> None:
+        quality = self._value(token)
+        if quality:
+            entry = self._entry(self.names.name_entity[name])
+            entry.add(self.word, quality * self.field_values["name"], "name")
+            entry.names.setdefault(name, set()).add(self.word)
+
+    def in_field(self, entity: int, token: str, code: int) -> None:
+        quality = self._value(token)
+        if quality:
+            where = SEARCH_FIELDS[code]
+            self._entry(entity).add(self.word, quality * self.field_values[where], where)
+
+    def everywhere(self, types: Sequence[str], limit: int) -> bool:
+        """Look the word up among all entities, at most ``limit`` names and as many
+        search words; True if either lookup was cut short."""
+        names, entity_types = self.names, self.names.entity_types
+        rows, cut = 0, False
+        for token in self.name_words:
+            for name in names.postings[token]:
+                if types and entity_types[names.name_entity[name]] not in types:
+                    continue
+                if rows == limit:
+                    cut = True
+                    break
+                rows += 1
+                self.in_name(name, token)
+        rows = 0
+        for token in self.field_words:
+            entities, codes = self.fields.postings[token]
+            for entity, code in zip(entities, codes, strict=True):
+                if types and entity_types[entity] not in types:
+                    continue
+                if rows == limit:
+                    return True
+                rows += 1
+                self.in_field(entity, token, code)
+        return cut
+
+    def among(self, entities: Iterable[int], types: Sequence[str]) -> None:
+        """Look the word up among these entities' names and search words only."""
+        names = self.names
+        for entity in entities:
+            if types and names.entity_types[entity] not in types:
+                continue
+            for name in names.names_of(entity):
+                for token in names.name_key[name].split():
+                    if token in self.name_words:
+                        self.in_name(name, token)
+            for token, code in self.fields.of_entity(entity):
+                if token in self.field_words:
+                    self.in_field(entity, token, code)
+
+
 def _find_words(
-    session: Session,
+    vocab: Vocabulary,
     words: Sequence[str],
     types: Sequence[str],
     *,
-    entity_ids: Sequence[str] = (),
+    entity_ids: Sequence[str] | None = None,
     field_values: dict[str, float] = FIELD_VALUE,
     found: dict[str, _Found] | None = None,
     spellings: dict[str, tuple[list[str], list[str]]] | None = None,
 ) -> tuple[dict[str, _Found], list[str]]:
     """Entities holding each word (or a longer word it starts, or a spelling of it)
-    in a name or a search word: per word, one B-tree lookup in ``search_token`` and
-    one in ``search_word``, at most PARTIAL_CANDIDATES rows each unless restricted
-    to ``entity_ids``. Also returns the words whose lookups were cut short."""
-    spellings = spellings or _spellings(session, words)
+    in a name or a search word, looked up in the in-memory postings: among all
+    entities (at most PARTIAL_CANDIDATES names and search words per word), or only
+    among ``entity_ids``. Also returns the words whose lookups were cut short."""
+    spellings = spellings or _spellings(vocab, words)
     found = {} if found is None else found
-    limit = max(PARTIAL_CANDIDATES, len(entity_ids) * 8)
+    index = vocab.names.entity_index
+    restricted = None if entity_ids is None else [index[e] for e in entity_ids if e in index]
     truncated = []
     for word in words:
-        quality: dict[str, float] = {}
-        variants, field_variants = spellings[word]
-        names = (
-            select(
-                SearchName.entity_id,
-                SearchName.entity_type,
-                SearchName.weight,
-                SearchName.id,
-                SearchToken.token,
-            )
-            .join(SearchName, SearchName.id == SearchToken.search_name_id)
-            .where(_token_condition(SearchToken.token, word, variants))
-        )
-        if entity_ids:
-            names = names.where(SearchName.entity_id.in_(entity_ids))
-        rows = session.execute(_typed(names, types).limit(limit)).all()
-        cut = len(rows) == limit
-        for entity_id, entity_type, weight, name_id, token in rows:
-            if token not in quality:
-                quality[token] = word_quality(word, token)
-            if quality[token]:
-                entry = found.setdefault(entity_id, _Found(entity_type, weight))
-                entry.add(word, quality[token] * field_values["name"], "name")
-                entry.names.setdefault(name_id, set()).add(word)
-        fields = select(
-            SearchWord.entity_id,
-            SearchWord.entity_type,
-            SearchWord.weight,
-            SearchWord.field,
-            SearchWord.token,
-        ).where(_token_condition(SearchWord.token, word, field_variants))
-        if entity_ids:
-            fields = fields.where(SearchWord.entity_id.in_(entity_ids))
-        if types:
-            fields = fields.where(SearchWord.entity_type.in_(types))
-        rows = session.execute(fields.limit(limit)).all()
-        cut = cut or len(rows) == limit
-        for entity_id, entity_type, weight, where, token in rows:
-            if token not in quality:
-                quality[token] = word_quality(word, token)
-            if quality[token]:
-                entry = found.setdefault(entity_id, _Found(entity_type, weight))
-                entry.add(word, quality[token] * field_values[where], where)
-        if cut:
+        finder = _WordFinder(vocab, word, spellings[word], found, field_values)
+        if restricted is not None:
+            finder.among(restricted, types)
+        elif finder.everywhere(types, PARTIAL_CANDIDATES):
             truncated.append(word)
     return found, truncated
 
@@ -376,7 +426,7 @@ def _disambiguate(
     context = list(dict.fromkeys(query.context))
     everywhere = dict.fromkeys(FIELD_VALUE, 1.0)
     found, _ = _find_words(
-        session,
+        vocabulary(session),
         context,
         types,
         entity_ids=[h.entity_id for h in top],
@@ -418,12 +468,14 @@ def _partial(
     words = list(dict.fromkeys(t for t in query.tokens if t not in STOPWORDS))
     if not words:
         return []
-    spellings = _spellings(session, words)
-    count = {word: _frequency(session, word, spellings[word]) for word in words}
+    vocab = vocabulary(session)
+    names = vocab.names
+    spellings = _spellings(vocab, words)
+    count = {word: _frequency(vocab, word, spellings[word]) for word in words}
     rarest = sorted(words, key=count.__getitem__)
     drivers = [w for w in rarest if count[w] <= PARTIAL_CANDIDATES][:PARTIAL_WORDS]
     drivers = (drivers or rarest[:1]) if lookup else []
-    found, truncated = _find_words(session, drivers, types, spellings=spellings)
+    found, truncated = _find_words(vocab, drivers, types, spellings=spellings)
     for hit in seeded:
         quality = 1.0 if hit.score >= PREFIX_FLOOR else min(1.0, hit.score / FUZZY_CEILING)
         entry = found.setdefault(hit.entity_id, _Found(hit.entity_type, hit.weight))
@@ -435,7 +487,7 @@ def _partial(
     if others and found:
         best_first = sorted(found, key=lambda e: -sum(v for v, _ in found[e].words.values()))
         _find_words(
-            session,
+            vocab,
             others,
             types,
             entity_ids=best_first[:PARTIAL_CHECKED],
@@ -450,37 +502,25 @@ def _partial(
         if coverage >= PARTIAL_MIN_COVERAGE - 1e-9:
             ranked.append((coverage, entity_id, entry))
     ranked.sort(key=lambda r: (-round(r[0], 6), -r[2].weight, r[1]))
-    ranked = ranked[:PARTIAL_RESULTS]
-    # The name to show: the one holding most of the query's words, else the own name.
-    shown: dict[str, str] = {}
-    for _, entity_id, entry in ranked:
-        if entry.names and entry.hit is None:
-            shown[entity_id] = max(entry.names, key=lambda name_id: len(entry.names[name_id]))
-    rows: dict[str, Any] = {}
-    if shown:
-        statement = select(*NAME_COLUMNS, SearchName.id).where(
-            SearchName.id.in_(list(shown.values()))
-        )
-        rows = {row.id: row for row in session.execute(statement)}
-    unnamed = [e for _, e, entry in ranked if e not in shown and entry.hit is None]
-    own_names: dict[str, Any] = {}
-    if unnamed:
-        own = select(*NAME_COLUMNS, SearchName.alias_id).where(SearchName.entity_id.in_(unnamed))
-        own_names = {row.entity_id: row for row in session.execute(own) if row.alias_id is None}
     hits = []
-    for coverage, entity_id, entry in ranked:
+    for coverage, entity_id, entry in ranked[:PARTIAL_RESULTS]:
         share = 0.0  # how much of the shown name the query's words account for
-        name: Any
         if entry.hit is not None:
-            name, share = entry.hit, 1.0
-        elif entity_id in shown:
-            name = rows[shown[entity_id]]
-            letters = sum(len(t) for t in entry.names[shown[entity_id]])
-            share = min(1.0, letters / max(1, len(name.key.replace(" ", ""))))
-        elif entity_id in own_names:
-            name = own_names[entity_id]
+            text, lang, kind, share = entry.hit.name, entry.hit.lang, entry.hit.kind, 1.0
         else:
-            continue
+            # The name to show: the one holding most of the query's words, else the
+            # entity's own name.
+            if entry.names:
+                name = max(entry.names, key=lambda n: len(entry.names[n]))
+                letters = sum(len(t) for t in entry.names[name])
+                key = names.name_key[name]
+                share = min(1.0, letters / max(1, len(key) - key.count(" ")))
+            else:
+                name = names.entity_own[names.entity_index[entity_id]]
+                if name < 0:
+                    continue
+            text = names.name_text[name]
+            lang, kind = names.styles[names.name_style[name]]
         matched = [t for t in words if t in entry.words]
         weakest = max((entry.words[t][1] for t in matched), key=FIELDS.index)
         hits.append(
@@ -489,9 +529,9 @@ def _partial(
                 entry.entity_type,
                 PARTIAL_CEILING * (COVERAGE_SHARE * min(1.0, coverage) + NAME_SHARE * share),
                 entry.weight,
-                name.name,
-                name.lang,
-                name.kind,
+                text,
+                lang,
+                kind,
                 field=weakest,
                 words=tuple(WordMatch(query.typed.get(t, t), entry.words[t][1]) for t in matched),
                 unmatched=tuple(query.typed.get(t, t) for t in words if t not in entry.words),
@@ -513,12 +553,9 @@ def search(session: Session, q: str, types: Sequence[str] = ()) -> list[Hit]:
     everything = tuple(
         WordMatch(query.typed.get(t, t), "name") for t in dict.fromkeys(query.tokens)
     )
-    best = {
-        entity_id: replace(hit, words=everything)
-        # With a disambiguator, the whole query still matches a name that holds its
-        # words exactly or as prefixes; spelling variants are left to the main words.
-        for entity_id, hit in _full(session, query.tokens, types, fuzzy=not query.context).items()
-    }
+    # With a disambiguator, the whole query still matches a name that holds its words
+    # exactly or as prefixes; spelling variants are left to the main words.
+    best = _full(session, query.tokens, types, fuzzy=not query.context, words=everything)
     undecided: list[Hit] = []
     kept: list[Hit] = []
     if query.context:
