@@ -2,15 +2,16 @@
 (``search_word``: description, statements, related names) in memory, for partial
 matching (app.search.service). Entities are numbered as in the name table: an entity
 with no search name has no name to show, so partial matching never returns it and
-its words are not kept.
+its words are not kept. Loaded and patched with the name table (app.search.vocabulary).
 """
 
 from __future__ import annotations
 
 import bisect
 from array import array
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,7 +20,9 @@ from app.models import SearchWord
 from app.search.name_table import PAST_PREFIX, NameTable
 
 FIELDS = ("description", "statement", "relation")
+_FIELD_CODE = {field: n for n, field in enumerate(FIELDS)}
 _LOAD_BATCH = 10_000
+_PATCH_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -28,10 +31,12 @@ class FieldTable:
     frequency: dict[str, int]  # word -> how many entities have it
     # word -> the entities having it, and in which field (an index into FIELDS)
     postings: dict[str, tuple[array[int], bytes]]
-    # An entity's words: word_of[e0:e1] and field_of[e0:e1], e0, e1 = entity_words[e], [e + 1]
-    entity_words: array[int]
+    # An entity's words: word_of[first:end] and field_of[first:end] for
+    # first, end = entity_first[e], entity_end[e]
+    entity_first: array[int]
+    entity_end: array[int]
     word_of: list[str]
-    field_of: bytes
+    field_of: bytearray
 
     def matching(self, word: str, spellings: Iterable[str], *, prefixes: bool) -> list[str]:
         """The words among ``spellings``, and, with ``prefixes``, those starting ``word``."""
@@ -44,43 +49,99 @@ class FieldTable:
         return found
 
     def of_entity(self, entity: int) -> zip[tuple[str, int]]:
-        start, end = self.entity_words[entity], self.entity_words[entity + 1]
+        if entity >= len(self.entity_first):
+            return zip((), (), strict=True)
+        start, end = self.entity_first[entity], self.entity_end[entity]
         return zip(self.word_of[start:end], self.field_of[start:end], strict=True)
 
 
-def load_field_table(session: Session, names: NameTable) -> FieldTable:
-    field_code = {field: n for n, field in enumerate(FIELDS)}
-    interned: dict[str, str] = {}
-    grouped: dict[str, tuple[list[int], bytearray]] = {}
-    by_entity: list[list[tuple[str, int]]] = [[] for _ in names.entity_ids]
-    statement = select(SearchWord.entity_id, SearchWord.token, SearchWord.field).execution_options(
-        yield_per=_LOAD_BATCH
+def _statement() -> Any:
+    return select(SearchWord.entity_id, SearchWord.token, SearchWord.field).order_by(
+        SearchWord.entity_id
     )
-    for entity_id, token, field in session.execute(statement):
+
+
+def load_field_table(session: Session, names: NameTable) -> FieldTable:
+    rows = session.execute(_statement().execution_options(yield_per=_LOAD_BATCH))
+    return _build(None, names, (), rows)
+
+
+def patched(
+    table: FieldTable, session: Session, names: NameTable, entity_ids: Collection[str]
+) -> FieldTable:
+    """``table`` with the words of ``entity_ids`` replaced by what the database holds
+    now; ``names`` is the name table already patched for them."""
+
+    def rows() -> Iterator[Any]:
+        ids = sorted(entity_ids)
+        for i in range(0, len(ids), _PATCH_CHUNK):
+            chunk = ids[i : i + _PATCH_CHUNK]
+            yield from session.execute(_statement().where(SearchWord.entity_id.in_(chunk)))
+
+    return _build(table, names, entity_ids, rows())
+
+
+def _build(
+    base: FieldTable | None, names: NameTable, replaced: Collection[str], rows: Iterable[Any]
+) -> FieldTable:
+    """A new table: ``base``'s (copied) without the words of ``replaced``, plus
+    ``rows`` (grouped by entity) appended."""
+    if base is None:
+        entity_first, entity_end = array("i"), array("i")
+        word_of: list[str] = []
+        field_of = bytearray()
+        postings: dict[str, tuple[array[int], bytes]] = {}
+    else:
+        entity_first, entity_end = array("i", base.entity_first), array("i", base.entity_end)
+        word_of, field_of = list(base.word_of), bytearray(base.field_of)
+        postings = dict(base.postings)
+    # Entities the name table has gained since: no words yet.
+    grow = len(names.entity_ids) - len(entity_first)
+    entity_first.extend([0] * grow)
+    entity_end.extend([0] * grow)
+    affected: set[str] = set()
+    gone: set[int] = set()
+    for entity_id in replaced:
+        entity = names.entity_index.get(entity_id)
+        if entity is not None:
+            gone.add(entity)
+            affected.update(word_of[entity_first[entity] : entity_end[entity]])
+            entity_first[entity] = entity_end[entity] = 0
+    interned: dict[str, str] = {}
+    added: dict[str, tuple[list[int], bytearray]] = {}
+    current = None
+    for entity_id, token, field in rows:
         entity = names.entity_index.get(entity_id)
         if entity is None:
             continue
+        if entity_id != current:  # rows come grouped by entity
+            current = entity_id
+            entity_first[entity] = len(word_of)
         token = interned.setdefault(token, token)
-        code = field_code[field]
-        entities, fields = grouped.setdefault(token, ([], bytearray()))
+        code = _FIELD_CODE[field]
+        word_of.append(token)
+        field_of.append(code)
+        entity_end[entity] = len(word_of)
+        entities, fields = added.setdefault(token, ([], bytearray()))
         entities.append(entity)
         fields.append(code)
-        by_entity[entity].append((token, code))
-    entity_words = array("q", [0])
-    word_of: list[str] = []
-    field_of = bytearray()
-    for words in by_entity:
-        word_of += [w for w, _ in words]
-        field_of += bytes(code for _, code in words)
-        entity_words.append(len(word_of))
+    affected.update(added)
+    for word in affected:
+        kept, codes = postings.get(word, (array("i"), b""))
+        if gone:
+            pairs = [(e, f) for e, f in zip(kept, codes, strict=True) if e not in gone]
+            kept, codes = array("i", (e for e, _ in pairs)), bytes(f for _, f in pairs)
+        new_entities, new_codes = added.get(word, ([], bytearray()))
+        if kept or new_entities:
+            postings[word] = (kept + array("i", new_entities), bytes(codes) + new_codes)
+        else:
+            postings.pop(word, None)
     return FieldTable(
-        sorted(grouped),
-        {word: len(entities) for word, (entities, _) in grouped.items()},
-        {
-            word: (array("q", entities), bytes(fields))
-            for word, (entities, fields) in grouped.items()
-        },
-        entity_words,
+        sorted(postings),
+        {word: len(entities) for word, (entities, _) in postings.items()},
+        postings,
+        entity_first,
+        entity_end,
         word_of,
-        bytes(field_of),
+        field_of,
     )

@@ -6,11 +6,12 @@ checking a candidate is a string comparison. The database gave the same candidat
 through the ``search_token`` B-tree, but reading a thousand rows per query cost tens of
 milliseconds at 100,000 entities (docs/performance.md).
 
-The table is built from ``search_name`` once per process and dataset revision, like the
-vocabulary it replaces the name half of; a name's words are its key's words, so
-``search_token`` is not read. Names are kept in parallel columns (one list or array per
-field, strings shared where they repeat) because a row object per name would cost
-several times the memory.
+The table is built from ``search_name`` once per process, then patched per dataset
+revision with the names of the entities that changed (``patched``); a name's words
+are its key's words, so ``search_token`` is not read. Names are kept in parallel
+columns (one list or array per field, strings shared where they repeat) because a row
+object per name would cost several times the memory. A patch copies the columns it
+changes, so a search still running on the previous table is not disturbed.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ import bisect
 import itertools
 import sys
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -31,6 +33,19 @@ from app.models import SearchName
 PAST_PREFIX = "{"
 # Rows fetched per round trip while loading: bounded memory on either engine.
 _LOAD_BATCH = 10_000
+# Entity ids per IN list when a patch reads the names of the entities that changed.
+_PATCH_CHUNK = 500
+
+_COLUMNS = (
+    SearchName.entity_id,
+    SearchName.entity_type,
+    SearchName.name,
+    SearchName.lang,
+    SearchName.kind,
+    SearchName.key,
+    SearchName.weight,
+    SearchName.alias_id,
+)
 
 
 @dataclass(frozen=True)
@@ -46,14 +61,16 @@ class NameTable:
     entity_types: list[str]
     entity_weights: array[int]
     entity_index: dict[str, int]  # entity id -> ordinal
-    # An entity's names are contiguous: ordinals entity_names[e] to entity_names[e + 1].
-    entity_names: array[int]
+    # An entity's names are contiguous: ordinals entity_first[e] to entity_end[e].
+    entity_first: array[int]
+    entity_end: array[int]
     entity_own: array[int]  # entity -> its own name (not an alias), or -1
     postings: dict[str, array[int]]  # name word -> ordinals of the names holding it
     # The name words in order, and how many names hold the words before each: how many
     # names hold a word starting with a prefix is two bisections.
-    ordered: list[str] = field(default_factory=list)
-    running: list[int] = field(default_factory=list)
+    ordered: list[str]
+    running: list[int]
+    dead: int  # names replaced by patches, still taking room in the columns
 
     def __len__(self) -> int:
         return len(self.name_key)
@@ -64,7 +81,8 @@ class NameTable:
         return len(found) if found is not None else 0
 
     def prefix_count(self, prefix: str) -> int:
-        """How many (name, word) pairs have a word starting with ``prefix``."""
+        """How many names hold a word starting with ``prefix`` (a name holding two
+        such words counts twice)."""
         start, end = self._range(prefix)
         return self.running[end] - self.running[start]
 
@@ -77,29 +95,28 @@ class NameTable:
         start, end = self._range(prefix)
         return frozenset(self.ordered[start:end])
 
-    def holding(self, words: Iterable[str], limit: int) -> Iterator[int]:
+    def holding(self, words: Iterable[str], limit: int) -> list[int]:
         """The names holding any of ``words``, each once, at most ``limit`` of them."""
-        seen: set[int] = set()
+        found: dict[int, None] = {}
         for word in words:
-            for name in self.postings.get(word, ()):
-                if name not in seen:
-                    if len(seen) == limit:
-                        return
-                    seen.add(name)
-                    yield name
+            postings = self.postings.get(word)
+            if postings is not None:
+                found.update(dict.fromkeys(postings))  # deduplicated in C
+                if len(found) >= limit:
+                    break
+        return list(found)[:limit]
 
-    def starting(self, prefix: str, limit: int) -> Iterator[int]:
+    def starting(self, prefix: str, limit: int) -> list[int]:
         """The names holding a word that starts with ``prefix``, shortest words first
         (their names match more of the word), each once, at most ``limit`` of them."""
         start, end = self._range(prefix)
-        words = sorted(self.ordered[start:end], key=len)
-        return self.holding(words, limit)
+        return self.holding(sorted(self.ordered[start:end], key=len), limit)
 
     def of_type(self, name: int, types: Sequence[str]) -> bool:
         return not types or self.entity_types[self.name_entity[name]] in types
 
     def names_of(self, entity: int) -> range:
-        return range(self.entity_names[entity], self.entity_names[entity + 1])
+        return range(self.entity_first[entity], self.entity_end[entity])
 
     def matching(self, word: str, spellings: Iterable[str], *, prefixes: bool) -> list[str]:
         """The name words among ``spellings``, and, with ``prefixes``, those that start
@@ -112,74 +129,126 @@ class NameTable:
         return found
 
 
+def _statement() -> Any:
+    return select(*_COLUMNS).order_by(SearchName.entity_id, SearchName.id)
+
+
 def load_name_table(session: Session) -> NameTable:
     """Every ``search_name`` row, read in batches (streamed on PostgreSQL)."""
-    entity_index: dict[str, int] = {}
-    entity_ids: list[str] = []
-    entity_types: list[str] = []
-    entity_weights = array("q")
-    entity_names = array("q")
-    entity_own = array("q")
-    name_entity = array("q")
-    name_text: list[str] = []
-    name_key: list[str] = []
-    style_index: dict[tuple[str, str], int] = {}
-    name_style = array("H")
-    grouped: dict[str, list[int]] = {}
-    interned: dict[str, str] = {}
-    statement = (
-        select(
-            SearchName.entity_id,
-            SearchName.entity_type,
-            SearchName.name,
-            SearchName.lang,
-            SearchName.kind,
-            SearchName.key,
-            SearchName.weight,
-            SearchName.alias_id,
+    rows = session.execute(_statement().execution_options(yield_per=_LOAD_BATCH))
+    return _build(None, (), rows)
+
+
+def patched(table: NameTable, session: Session, entity_ids: Collection[str]) -> NameTable:
+    """``table`` with the names of ``entity_ids`` replaced by what the database holds
+    now (an entity with no rows left, a deleted one, loses its names)."""
+
+    def rows() -> Iterator[Any]:
+        ids = sorted(entity_ids)
+        for i in range(0, len(ids), _PATCH_CHUNK):
+            chunk = ids[i : i + _PATCH_CHUNK]
+            yield from session.execute(_statement().where(SearchName.entity_id.in_(chunk)))
+
+    return _build(table, entity_ids, rows())
+
+
+def _build(base: NameTable | None, replaced: Collection[str], rows: Iterable[Any]) -> NameTable:
+    """A new table: ``base``'s columns (copied) without the names of ``replaced``,
+    plus ``rows`` (grouped by entity) appended."""
+    if base is None:
+        name_entity, name_style = array("i"), array("H")
+        name_text: list[str] = []
+        name_key: list[str] = []
+        styles: list[tuple[str, str]] = []
+        entity_ids: list[str] = []
+        entity_types: list[str] = []
+        entity_weights, entity_first, entity_end, entity_own = (array("i") for _ in range(4))
+        entity_index: dict[str, int] = {}
+        postings: dict[str, array[int]] = {}
+        dead_count = 0
+    else:
+        name_entity, name_style = array("i", base.name_entity), array("H", base.name_style)
+        name_text, name_key = list(base.name_text), list(base.name_key)
+        styles, entity_ids = list(base.styles), list(base.entity_ids)
+        entity_types = list(base.entity_types)
+        entity_weights, entity_first = (
+            array("i", base.entity_weights),
+            array("i", base.entity_first),
         )
-        .order_by(SearchName.entity_id, SearchName.id)
-        .execution_options(yield_per=_LOAD_BATCH)
-    )
-    rows = session.execute(statement)
+        entity_end, entity_own = array("i", base.entity_end), array("i", base.entity_own)
+        entity_index, postings = dict(base.entity_index), dict(base.postings)
+        dead_count = base.dead
+    dead: set[int] = set()
+    for entity_id in replaced:
+        gone = entity_index.get(entity_id)
+        if gone is not None:
+            dead.update(range(entity_first[gone], entity_end[gone]))
+            entity_first[gone] = entity_end[gone] = 0
+            entity_own[gone] = -1
+    style_index = {style: n for n, style in enumerate(styles)}
+    added: dict[str, list[int]] = {}
+    current, entity = None, -1
     for entity_id, entity_type, text, lang, kind, key, weight, alias_id in rows:
         ordinal = len(name_key)
-        entity = entity_index.get(entity_id)
-        if entity is None:  # rows come grouped by entity: its first name
-            entity = entity_index[entity_id] = len(entity_ids)
-            entity_ids.append(entity_id)
-            entity_types.append(interned.setdefault(entity_type, entity_type))
-            entity_weights.append(weight)
-            entity_names.append(ordinal)
-            entity_own.append(-1)
+        if entity_id != current:  # rows come grouped by entity: its first name
+            current = entity_id
+            entity = entity_index.get(entity_id, -1)
+            entity_type = sys.intern(entity_type)
+            if entity < 0:
+                entity = entity_index[entity_id] = len(entity_ids)
+                entity_ids.append(entity_id)
+                entity_types.append(entity_type)
+                for column in (entity_weights, entity_first, entity_end, entity_own):
+                    column.append(0)
+                entity_own[entity] = -1
+            entity_types[entity] = entity_type
+            entity_weights[entity] = weight
+            entity_first[entity] = ordinal
+        entity_end[entity] = ordinal + 1
         if alias_id is None:
             entity_own[entity] = ordinal
         name_entity.append(entity)
         name_text.append(text)
         name_key.append(key)
-        style = style_index.setdefault((lang, kind), len(style_index))
+        style = style_index.get((lang, kind))
+        if style is None:
+            style = style_index[lang, kind] = len(styles)
+            styles.append((lang, kind))
         name_style.append(style)
         for word in dict.fromkeys(key.split()):
-            postings = grouped.get(word)
-            if postings is None:
-                grouped[sys.intern(word)] = [ordinal]
+            found = added.get(word)
+            if found is None:
+                added[sys.intern(word)] = [ordinal]
             else:
-                postings.append(ordinal)
-    entity_names.append(len(name_key))
-    ordered = sorted(grouped)
+                found.append(ordinal)
+    affected = set(added)
+    for name in dead:
+        affected.update(name_key[name].split())
+    for word in affected:
+        kept = postings.get(word, array("i"))
+        if dead:
+            kept = array("i", (n for n in kept if n not in dead))
+        kept = kept + array("i", added.get(word, ()))
+        if kept:
+            postings[word] = kept
+        else:
+            postings.pop(word, None)
+    ordered = sorted(postings)
     return NameTable(
         name_entity,
         name_text,
         name_key,
         name_style,
-        list(style_index),
+        styles,
         entity_ids,
         entity_types,
         entity_weights,
         entity_index,
-        entity_names,
+        entity_first,
+        entity_end,
         entity_own,
-        {word: array("q", names) for word, names in grouped.items()},
+        postings,
         ordered,
-        list(itertools.accumulate((len(grouped[w]) for w in ordered), initial=0)),
+        list(itertools.accumulate((len(postings[w]) for w in ordered), initial=0)),
+        dead_count + len(dead),
     )

@@ -84,7 +84,7 @@ class WordMatch:
     field: str
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass is slow to make, and search makes many
 class Hit:
     entity_id: str
     entity_type: str
@@ -190,11 +190,9 @@ def _fuzzy(
     if not spelled:
         return []
     driver = min(spelled, key=lambda w: sum(names.frequency(v) for v in spellings[w]))
-    candidates = [
-        name
-        for name in names.holding(spellings[driver], FUZZY_CANDIDATES)
-        if names.of_type(name, types)
-    ]
+    candidates = names.holding(spellings[driver], FUZZY_CANDIDATES)
+    if types:
+        candidates = [name for name in candidates if names.of_type(name, types)]
     keys = [names.name_key[name] for name in candidates]
     cutoff = FUZZY_MIN_SIMILARITY * 100
     scores: dict[int, float] = {}

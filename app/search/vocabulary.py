@@ -1,11 +1,18 @@
 """What search holds in memory per dataset revision: every search name with its word
-postings (``app.search.name_table``), and the distinct words of descriptions,
-statements and related names (``search_word``), with how many entities have each.
+postings (``app.search.name_table``), and the words of descriptions, statements and
+related names (``app.search.field_table``).
 
 Fuzzy matching compares a query's words with these vocabularies in memory (rapidfuzz,
 in C), not with every name: a vocabulary grows far slower than the number of names,
-since names share their words. Everything is read once per process and dataset
-revision and then reused; a word's spelling variants are remembered for the revision.
+since names share their words. A word's spelling variants are remembered while the
+vocabulary stays the same.
+
+Everything is read once per process. At each new dataset revision the tables are
+patched with the entities the change log says changed since (every write that
+rewrites an entity's search rows also logs a change of it, in the same transaction);
+they are read in full again when that is unknown or cheaper: another database at the
+same URL (its first change differs), the search tables rebuilt (``search_index``
+differs), or many entities changed (``kb generate``).
 """
 
 from __future__ import annotations
@@ -14,31 +21,56 @@ import gc
 import logging
 import threading
 from dataclasses import dataclass, field
+from typing import Any
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from app.provenance.changes import current_revision
+from app.models import Change, DatasetRevision, SearchIndexState
+from app.provenance.changes import REVISION_ROW_ID
 from app.search.field_table import FieldTable, load_field_table
+from app.search.field_table import patched as patch_fields
+from app.search.freshness import STATE_ROW_ID
 from app.search.name_table import NameTable, load_name_table
+from app.search.name_table import patched as patch_names
 
 logger = logging.getLogger(__name__)
 SIMILAR_WORD = 75  # rapidfuzz ratio (0–100) for two words to count as spellings of one
 MAX_VARIANTS = 20
 # Remembered spelling lookups per revision: the words real queries repeat.
 _REMEMBERED = 20_000
+# Changed entities patched in; beyond this (and a twentieth of all), everything is read.
+_PATCH_MOST = 1000
 # Tables of at least this many names are frozen out of the garbage collector's passes.
 _FROZEN_FROM = 50_000
 
 
 @dataclass(frozen=True)
+class Position:
+    """Where a database's data stands, and what tells it from any other history at the
+    same URL (another database, or the same one after a rollback in tests): the
+    revision row as last written, the first change, the last change, and the build of
+    the search tables."""
+
+    stamp: tuple[int, Any]  # (revision, when the revision row was last written)
+    seq: int
+    first: tuple[Any, ...]
+    last: tuple[Any, ...]
+    built: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
 class Vocabulary:
-    revision: int
+    position: Position
     names: NameTable
     fields: FieldTable
     _variants: dict[tuple[str, bool], list[str]] = field(default_factory=dict)
+
+    @property
+    def revision(self) -> int:
+        return int(self.position.stamp[0])
 
     def frequency(self, word: str) -> int:
         """How many names hold ``word``."""
@@ -89,28 +121,103 @@ def vocabulary(session: Session) -> Vocabulary:
     transaction = session.get_transaction()
     seen = session.info.get("kb_revision")
     if seen is not None and seen[0] is transaction:
-        revision: int = seen[1]
+        stamp: tuple[int, Any] = seen[1]
     else:
-        revision = current_revision(connection)
-        session.info["kb_revision"] = (transaction, revision)
+        stamp = _stamp(session)
+        session.info["kb_revision"] = (transaction, stamp)
     cached = _cache.get(key)
-    if cached is not None and cached.revision == revision:
+    if cached is not None and cached.position.stamp == stamp:
         return cached
     with _lock:
         cached = _cache.get(key)
-        if cached is not None and cached.revision == revision:
+        if cached is not None and cached.position.stamp == stamp:
             return cached
-        names = load_name_table(session)
-        loaded = Vocabulary(revision, names, load_field_table(session, names))
+        position = read_position(session)
+        if cached is not None and cached.position == position:
+            return cached  # the revision read before this session's own write
+        loaded = (_patched(session, cached, position) if cached is not None else None) or _loaded(
+            session, position
+        )
         _cache[key] = loaded
-        if len(names) >= _FROZEN_FROM:
-            # Out of the collector's sight (like everything loaded at start-up, app.main):
-            # the tables hold no cycles, so reference counting frees an old revision's,
-            # and full collections walking them stalled one search in a hundred by up
-            # to 80 ms at 100,000 entities. Collected first so no garbage is frozen.
-            gc.collect()
-            gc.freeze()
         return loaded
+
+
+def _stamp(session: Session) -> tuple[int, Any]:
+    row = session.execute(
+        select(DatasetRevision.revision, DatasetRevision.updated_at).where(
+            DatasetRevision.id == REVISION_ROW_ID
+        )
+    ).first()
+    return (int(row[0]), row[1]) if row is not None else (0, None)
+
+
+def _change(session: Session, seq: int | None = None) -> tuple[Any, ...]:
+    """The change with this seq (the first one without), as (seq, at, entity)."""
+    statement = select(Change.seq, Change.at, Change.entity_id)
+    statement = (
+        statement.order_by(Change.seq).limit(1)
+        if seq is None
+        else statement.where(Change.seq == seq)
+    )
+    return tuple(session.execute(statement).first() or ())
+
+
+def read_position(session: Session) -> Position:
+    row = session.execute(
+        select(DatasetRevision.revision, DatasetRevision.updated_at, DatasetRevision.seq).where(
+            DatasetRevision.id == REVISION_ROW_ID
+        )
+    ).first()
+    revision, updated_at, seq = (int(row[0]), row[1], int(row[2] or 0)) if row else (0, None, 0)
+    built = session.execute(
+        select(SearchIndexState.version, SearchIndexState.updated_at).where(
+            SearchIndexState.id == STATE_ROW_ID
+        )
+    ).first()
+    return Position(
+        (revision, updated_at), seq, _change(session), _change(session, seq), tuple(built or ())
+    )
+
+
+def _loaded(session: Session, position: Position) -> Vocabulary:
+    names = load_name_table(session)
+    loaded = Vocabulary(position, names, load_field_table(session, names))
+    if len(names) >= _FROZEN_FROM:
+        # Out of the collector's sight (like everything loaded at start-up, app.main):
+        # the tables hold no cycles, so reference counting frees an old revision's,
+        # and full collections walking them stalled one search in a hundred by up
+        # to 80 ms at 100,000 entities. Collected first so no garbage is frozen.
+        gc.collect()
+        gc.freeze()
+    return loaded
+
+
+def _patched(session: Session, cached: Vocabulary, position: Position) -> Vocabulary | None:
+    """``cached`` brought to ``position`` with the entities changed since, or None when
+    it must be read in full."""
+    was = cached.position
+    if (position.first, position.built) != (was.first, was.built) or position.seq < was.seq:
+        return None
+    last = position.last if position.seq == was.seq else _change(session, was.seq)
+    if last != was.last:
+        return None  # the history it was built from is gone (rolled back in a test)
+    changed = set(
+        session.execute(
+            select(Change.entity_id)
+            .where(Change.seq > was.seq, Change.seq <= position.seq)
+            .distinct()
+        ).scalars()
+    )
+    names = cached.names
+    if len(changed) > max(_PATCH_MOST, len(names.entity_ids) // 20):
+        return None
+    if changed:
+        names = patch_names(names, session, changed)
+        if names.dead > len(names) // 4:  # the columns are mostly replaced names
+            return None
+    fields = patch_fields(cached.fields, session, names, changed) if changed else cached.fields
+    same_words = names.ordered == cached.names.ordered and fields.words == cached.fields.words
+    return Vocabulary(position, names, fields, cached._variants if same_words else {})
 
 
 def warm_vocabulary(engine: Engine) -> None:
