@@ -358,6 +358,8 @@ class _WordFinder:
                     break
                 rows += 1
                 self.in_name(name, token)
+            if cut:
+                break
         rows = 0
         for token in self.field_words:
             entities, codes = self.fields.postings[token]
@@ -372,17 +374,18 @@ class _WordFinder:
 
     def among(self, entities: Iterable[int], types: Sequence[str]) -> None:
         """Look the word up among these entities' names and search words only."""
-        names = self.names
+        names, fields = self.names, self.fields
+        name_words, field_words, keys = self.name_words, self.field_words, names.name_key
         for entity in entities:
             if types and names.entity_types[entity] not in types:
                 continue
             for name in names.names_of(entity):
-                for token in names.name_key[name].split():
-                    if token in self.name_words:
-                        self.in_name(name, token)
-            for token, code in self.fields.of_entity(entity):
-                if token in self.field_words:
-                    self.in_field(entity, token, code)
+                for token in name_words.intersection(keys[name].split()):
+                    self.in_name(name, token)
+            if field_words:
+                for token, code in fields.of_entity(entity):
+                    if token in field_words:
+                        self.in_field(entity, token, code)
 
 
 def _find_words(
