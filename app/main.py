@@ -62,8 +62,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        # Fuzzy search's word vocabulary is read before the first request needs it
-        # (about a second at a million entities).
+        # Search's in-memory tables are read before the first request needs them
+        # (2-3 s at 100,000 entities).
         await anyio.to_thread.run_sync(warm_vocabulary, engine)
         # Everything loaded so far lives as long as the process: keep it out of the
         # garbage collector's full passes, which otherwise stall requests (p99).

@@ -52,7 +52,10 @@ def search(
     whose entity is related to it."""
     hits = service.search(session, q, entity_type or ())
     window = hits[page.offset : page.offset + page.limit]
-    names = load_names(session, [h.entity_id for h in window], as_of)
+    ids = [h.entity_id for h in window]
+    names = {} if as_of else service.own_names(session, ids)
+    if len(names) < len(ids):
+        names |= load_names(session, [i for i in ids if i not in names], as_of)
     items = [
         {
             "id": h.entity_id,

@@ -1,24 +1,25 @@
-"""Ranked search over every name and alias of every entity, through indexes.
+"""Ranked search over every name and alias of every entity, in memory.
 
-Full matches, in three stages, each an indexed query over ``search_name`` (see
-docs/search.md):
+Every stage reads the in-memory search tables (``app.search.vocabulary``: the names
+with their word postings, and the search words), not the database (see
+docs/search.md). Full matches, in three stages:
 
 1. exact: the query's skeleton equals a name's key, or its sorted words equal the
-   name's sorted words (another word order);
-2. prefix: every query word is the start of a word of the name (``search_token``,
-   B-tree range scans, driven by the most selective query word);
-3. fuzzy: query words matched against the vocabulary of name words in memory, the
-   rarest word's spellings looked up through the token B-tree, candidates rescored
-   with rapidfuzz and kept above a similarity floor.
+   name's sorted words (another word order); candidates hold its rarest word;
+2. prefix: every query word is the start of a word of the name, candidates taken
+   from the most selective query word;
+3. fuzzy: query words matched against the vocabulary of name words, the rarest
+   word's spellings supplying the candidates, rescored with rapidfuzz and kept above
+   a similarity floor.
 
 Then recall beyond names:
 
 4. a disambiguator in parentheses ("Revolutionary Workers' Party (Russia)") keeps a
    full match of the words outside it when its words are found among the entity's
    names, description, statements or related entities' names (``search_word``);
-5. partial: when no name holds every word (no exact or prefix match), entities holding some of the query's
-   words, in a name or in ``search_word``, each word looked up through a B-tree and
-   scored by how much of the query it covers and where it was found.
+5. partial: when no name holds every word (no exact or prefix match), entities
+   holding some of the query's words, in a name or a search word, scored by how much
+   of the query they cover and where each word was found.
 
 Each entity keeps its best-scoring match. Scores fall in bands so that any exact
 match outranks any prefix match, which outranks any fuzzy one, which outranks any
@@ -48,8 +49,6 @@ FUZZY_CEILING = 0.59
 FUZZY_MIN_SIMILARITY = 0.75
 FUZZY_CANDIDATES = 1000
 PREFIX_CANDIDATES = 1000
-# One past 'z' in byte order: [t, t + '{') is every string starting with t.
-_AFTER = "{"
 
 # Where a query word can be found, strongest first, and what a word found there is worth.
 FIELDS = ("name", "description", "statement", "relation")
@@ -166,11 +165,6 @@ def _prefix(
             score = PREFIX_FLOOR + PREFIX_SPAN * coverage * 0.999
             hits.append(_hit(names, name, score, words))
     return hits
-
-
-def similarity(query_key: str, name_key: str) -> float:
-    """Edit-distance similarity in [0, 1], insensitive to word order."""
-    return max(fuzz.ratio(query_key, name_key), fuzz.token_sort_ratio(query_key, name_key)) / 100
 
 
 def _fuzzy(
@@ -568,3 +562,15 @@ def search(session: Session, q: str, types: Sequence[str] = ()) -> list[Hit]:
         partial = _partial(session, query, types, best.keys(), undecided, lookup=not kept)
         best = _best([*best.values(), *partial])
     return sorted(best.values(), key=_rank_key)
+
+
+def own_names(session: Session, entity_ids: Iterable[str]) -> dict[str, str]:
+    """The current name of each of these entities that search knows (every entity
+    whose name has a letter or digit), from memory."""
+    names = vocabulary(session).names
+    found = {}
+    for entity_id in entity_ids:
+        entity = names.entity_index.get(entity_id)
+        if entity is not None and (own := names.entity_own[entity]) >= 0:
+            found[entity_id] = names.name_text[own]
+    return found
