@@ -112,6 +112,11 @@ class NameTable:
         start, end = self._range(prefix)
         return self.holding(sorted(self.ordered[start:end], key=len), limit)
 
+    def all_starting(self, prefix: str) -> set[int]:
+        """Every name holding a word that starts with ``prefix``."""
+        start, end = self._range(prefix)
+        return set().union(*(self.postings[w] for w in self.ordered[start:end]))
+
     def of_type(self, name: int, types: Sequence[str]) -> bool:
         return not types or self.entity_types[self.name_entity[name]] in types
 

@@ -49,6 +49,9 @@ FUZZY_CEILING = 0.59
 FUZZY_MIN_SIMILARITY = 0.75
 FUZZY_CANDIDATES = 1000
 PREFIX_CANDIDATES = 1000
+# The second query word narrows the prefix candidates when at most this many names hold
+# a word it starts.
+PREFIX_NARROWING = 20_000
 
 # Where a query word can be found, strongest first, and what a word found there is worth.
 FIELDS = ("name", "description", "statement", "relation")
@@ -148,14 +151,19 @@ def _prefix(
 ) -> list[Hit]:
     """Names in which every query word starts a word. Candidates come from the query
     word that starts the fewest name words (at most PREFIX_CANDIDATES of them, those
-    with the shortest such words first) and are checked for the other query words:
-    each has the set of vocabulary words it starts, which a name's words must meet."""
-    distinct = list(dict.fromkeys(tokens))
-    driver = min(distinct, key=names.prefix_count)
-    others = [names.words_starting(t) for t in distinct if t != driver]
+    with the shortest such words first), narrowed to the names of the next most
+    selective word when it is not too common (a set intersection, in C), and checked
+    for the other query words: each has the set of vocabulary words it starts, which
+    a name's words must meet."""
+    distinct = sorted(dict.fromkeys(tokens), key=names.prefix_count)
+    candidates = names.starting(distinct[0], PREFIX_CANDIDATES)
+    if len(distinct) > 1 and names.prefix_count(distinct[1]) <= PREFIX_NARROWING:
+        narrowed = names.all_starting(distinct[1])
+        candidates = [name for name in candidates if name in narrowed]
+    others = [names.words_starting(t) for t in distinct[1:]]
     query_letters = sum(len(t) for t in tokens)
     hits = []
-    for name in names.starting(driver, PREFIX_CANDIDATES):
+    for name in candidates:
         name_key = names.name_key[name]
         name_words = name_key.split()
         if all(not starts.isdisjoint(name_words) for starts in others) and names.of_type(
