@@ -17,11 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import SearchWord
-from app.search.name_table import PAST_PREFIX, NameTable
+from app.search.name_table import PAST_PREFIX, NameTable, keyset_rows
 
 FIELDS = ("description", "statement", "relation")
 _FIELD_CODE = {field: n for n, field in enumerate(FIELDS)}
-_LOAD_BATCH = 10_000
 _PATCH_CHUNK = 500
 
 
@@ -62,7 +61,11 @@ def _statement() -> Any:
 
 
 def load_field_table(session: Session, names: NameTable) -> FieldTable:
-    rows = session.execute(_statement().execution_options(yield_per=_LOAD_BATCH))
+    rows = keyset_rows(
+        session,
+        select(SearchWord.entity_id, SearchWord.token, SearchWord.field),
+        (SearchWord.entity_id, SearchWord.token),
+    )
     return _build(None, names, (), rows)
 
 
@@ -110,7 +113,7 @@ def _build(
     interned: dict[str, str] = {}
     added: dict[str, tuple[list[int], bytearray]] = {}
     current = None
-    for entity_id, token, field in rows:
+    for entity_id, token, field, *_ in rows:
         entity = names.entity_index.get(entity_id)
         if entity is None:
             continue

@@ -24,7 +24,7 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import literal, select, tuple_
 from sqlalchemy.orm import Session
 
 from app.models import SearchName
@@ -138,9 +138,30 @@ def _statement() -> Any:
     return select(*_COLUMNS).order_by(SearchName.entity_id, SearchName.id)
 
 
+def keyset_rows(
+    session: Session, statement: Any, key: Sequence[Any], batch: int = _LOAD_BATCH
+) -> Iterator[Any]:
+    """Every row of ``statement`` in the order of ``key`` (unique, indexed), one short
+    statement per ``batch`` rows: each finishes well inside the statement deadline
+    (``KB_DATABASE_STATEMENT_TIMEOUT``), however large the table, where one statement
+    kept open while every row is processed did not at a million entities."""
+    last: tuple[Any, ...] | None = None
+    while True:
+        page = statement.order_by(*key).limit(batch)
+        if last is not None:
+            page = page.where(tuple_(*key) > tuple_(*(literal(v) for v in last)))
+        rows = session.execute(page).all()
+        yield from rows
+        if len(rows) < batch:
+            return
+        last = tuple(rows[-1]._mapping[column] for column in key)
+
+
 def load_name_table(session: Session) -> NameTable:
-    """Every ``search_name`` row, read in batches (streamed on PostgreSQL)."""
-    rows = session.execute(_statement().execution_options(yield_per=_LOAD_BATCH))
+    """Every ``search_name`` row, in batches (``keyset_rows``)."""
+    rows = keyset_rows(
+        session, select(*_COLUMNS, SearchName.id), (SearchName.entity_id, SearchName.id)
+    )
     return _build(None, (), rows)
 
 
@@ -197,7 +218,7 @@ def _build(base: NameTable | None, replaced: Collection[str], rows: Iterable[Any
     shared: dict[str, str] = {}
     added: dict[str, list[int]] = {}
     current, entity = None, -1
-    for entity_id, entity_type, text, lang, kind, key, weight, alias_id in rows:
+    for entity_id, entity_type, text, lang, kind, key, weight, alias_id, *_ in rows:
         ordinal = len(name_key)
         if entity_id != current:  # rows come grouped by entity: its first name
             current = entity_id

@@ -221,9 +221,10 @@ def _patched(session: Session, cached: Vocabulary, position: Position) -> Vocabu
 
 
 def warm_vocabulary(engine: Engine) -> None:
-    """Load the vocabulary now; a database without the tables yet is left alone."""
+    """Load the search tables now; if that fails (a database not migrated yet, or
+    unavailable), the first search loads them."""
     try:
         with Session(engine) as session:
             vocabulary(session)
-    except SQLAlchemyError:
-        logger.warning("search vocabulary not loaded: the database is not migrated yet")
+    except SQLAlchemyError as exc:
+        logger.warning("search tables not loaded at start-up: %s", str(exc).splitlines()[0])
