@@ -17,13 +17,13 @@ from collections.abc import Callable
 from importlib.metadata import version
 from typing import Annotated, Any, TypeVar
 
-import anyio
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import TypeAdapter
 from sqlalchemy.orm import Session
 
 from app.core.config import Settings
+from app.core.cpu_lane import in_cpu_lane
 from app.core.dependencies import NO_NUL
 from app.core.errors import error_responses
 from app.reconcile import extend, preview, service, suggest
@@ -180,9 +180,10 @@ def manifest(settings: Settings) -> dict[str, Any]:
 
 
 async def _in_worker(request: Request, work: Callable[[Session, Deadline], T]) -> T:
-    """Run ``work`` in a worker thread, never on the event loop, with a session and the
-    deadline of ``KB_RECONCILE_TIME_BUDGET`` counted from now (``TimeBudgetError``, a 503
-    with Retry-After, once it has passed)."""
+    """Run ``work`` in the CPU lane's worker thread (app.core.cpu_lane), never on the
+    event loop, with a session and the deadline of ``KB_RECONCILE_TIME_BUDGET`` counted
+    from now, waiting for the lane included (``TimeBudgetError``, a 503 with
+    Retry-After, once it has passed)."""
     settings: Settings = request.app.state.settings
     deadline = Deadline.start(settings.reconcile_time_budget)
     factory = request.app.state.session_factory
@@ -191,7 +192,7 @@ async def _in_worker(request: Request, work: Callable[[Session, Deadline], T]) -
         with factory() as session:
             return work(session, deadline)
 
-    return await anyio.to_thread.run_sync(run)
+    return await in_cpu_lane(request, run)
 
 
 def _json(content: bytes) -> Response:

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from sqlalchemy.orm import Session
 
+from app.core.cpu_lane import in_cpu_lane
 from app.core.dependencies import SEARCH_TEXT, AsOfDep, SessionDep
 from app.core.errors import error_responses
-from app.core.pagination import Page, PageDep
+from app.core.pagination import Page, PageDep, PageParams
 from app.core.responses import page_body
 from app.core.vocabulary import EntityType
 from app.provenance.service import load_names
@@ -22,7 +25,7 @@ router = APIRouter()
     responses=error_responses(422),
     summary="Find entities by any name",
 )
-def search(
+async def search(
     request: Request,
     session: SessionDep,
     page: PageDep,
@@ -50,7 +53,20 @@ def search(
     matched and where each query word was found. A disambiguator in parentheses,
     "Revolutionary Workers' Party (Russia)", keeps the matches of the other words
     whose entity is related to it."""
-    hits = service.search(session, q, entity_type or ())
+    return await in_cpu_lane(
+        request, lambda: _page(request, session, page, as_of, q, entity_type or ())
+    )
+
+
+def _page(
+    request: Request,
+    session: Session,
+    page: PageParams,
+    as_of: str | None,
+    q: str,
+    types: Sequence[str],
+) -> dict[str, Any]:
+    hits = service.search(session, q, types)
     window = hits[page.offset : page.offset + page.limit]
     ids = [h.entity_id for h in window]
     names = {} if as_of else service.own_names(session, ids)

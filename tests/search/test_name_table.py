@@ -1,0 +1,49 @@
+"""The in-memory search tables hold exactly the search rows, however they are paged in."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from app.models import SearchName, SearchWord
+from app.search.field_table import load_field_table
+from app.search.name_table import keyset_rows, load_name_table
+
+
+def test_keyset_pages_give_every_row_once_in_key_order(seeded_engine: Engine) -> None:
+    key = (SearchName.entity_id, SearchName.id)
+    with Session(seeded_engine) as session:
+        whole = session.execute(select(SearchName.name, *key).order_by(*key)).all()
+        for batch in (1, 7, len(whole) - 1, len(whole), len(whole) + 1):
+            paged = list(keyset_rows(session, select(SearchName.name, *key), key, batch))
+            assert [tuple(row) for row in paged] == [tuple(row) for row in whole], batch
+
+
+def test_the_tables_hold_every_name_and_search_word(seeded_engine: Engine) -> None:
+    with Session(seeded_engine) as session:
+        names = load_name_table(session)
+        fields = load_field_table(session, names)
+        stored_names = session.execute(
+            select(SearchName.entity_id, SearchName.name, SearchName.key)
+        ).all()
+        stored_words = session.execute(
+            select(SearchWord.entity_id, SearchWord.token, SearchWord.field)
+        ).all()
+    held = sorted(
+        (names.entity_ids[e], names.name_text[n], names.name_key[n])
+        for e in range(len(names.entity_ids))
+        for n in names.names_of(e)
+    )
+    assert held == sorted(tuple(row) for row in stored_names)
+    for word, postings in names.postings.items():
+        assert all(word in names.name_key[n].split() for n in postings)
+    assert sum(len(p) for p in names.postings.values()) == sum(
+        len(set(key.split())) for _, _, key in stored_names
+    )
+    field_names = ("description", "statement", "relation")
+    held_words = sorted(
+        (names.entity_ids[e], word, field_names[code])
+        for e in range(len(names.entity_ids))
+        for word, code in fields.of_entity(e)
+    )
+    assert held_words == sorted(tuple(row) for row in stored_words)
