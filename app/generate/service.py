@@ -391,7 +391,11 @@ def generate(
         progress(f"building {len(indexes)} indexes")
         _restore_indexes(conn, indexes)
         if dialect == "postgresql":
-            conn.execute(text("ANALYZE"))
+            # Its own tables only: a bare ANALYZE also takes the shared catalogs, and
+            # inside this long transaction it held them until the load committed,
+            # stalling ANALYZE in every other database of the server meanwhile.
+            tables = ", ".join(f'"{table}"' for table in Base.metadata.tables)
+            conn.execute(text(f"ANALYZE {tables}"))
         made = [eid for ids in generator.by_type.values() for eid in ids]
         progress(f"search index and change log for {len(made)} entities")
         session = Session(bind=conn)
