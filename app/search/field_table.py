@@ -7,7 +7,6 @@ its words are not kept. Loaded and patched with the name table (app.search.vocab
 
 from __future__ import annotations
 
-import bisect
 from array import array
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import SearchWord
-from app.search.name_table import PAST_PREFIX, NameTable, keyset_rows
+from app.search.name_table import NameTable, keyset_rows, words_matching
 
 FIELDS = ("description", "statement", "relation")
 _FIELD_CODE = {field: n for n, field in enumerate(FIELDS)}
@@ -27,7 +26,6 @@ _PATCH_CHUNK = 500
 @dataclass(frozen=True)
 class FieldTable:
     words: list[str]  # sorted
-    frequency: dict[str, int]  # word -> how many entities have it
     # word -> the entities having it, and in which field (an index into FIELDS)
     postings: dict[str, tuple[array[int], bytes]]
     # An entity's words: word_of[first:end] and field_of[first:end] for
@@ -37,15 +35,14 @@ class FieldTable:
     word_of: list[str]
     field_of: bytearray
 
+    def frequency(self, word: str) -> int:
+        """How many entities have ``word``."""
+        found = self.postings.get(word)
+        return len(found[0]) if found is not None else 0
+
     def matching(self, word: str, spellings: Iterable[str], *, prefixes: bool) -> list[str]:
         """The words among ``spellings``, and, with ``prefixes``, those starting ``word``."""
-        found = [w for w in dict.fromkeys(spellings) if w in self.postings]
-        if prefixes:
-            start = bisect.bisect_left(self.words, word)
-            end = bisect.bisect_left(self.words, word + PAST_PREFIX, lo=start)
-            known = set(found)
-            found += [w for w in self.words[start:end] if w not in known]
-        return found
+        return words_matching(self.words, self.postings, word, spellings, prefixes=prefixes)
 
     def of_entity(self, entity: int) -> zip[tuple[str, int]]:
         if entity >= len(self.entity_first):
@@ -141,7 +138,6 @@ def _build(
             postings.pop(word, None)
     return FieldTable(
         sorted(postings),
-        {word: len(entities) for word, (entities, _) in postings.items()},
         postings,
         entity_first,
         entity_end,

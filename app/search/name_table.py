@@ -87,8 +87,7 @@ class NameTable:
         return self.running[end] - self.running[start]
 
     def _range(self, prefix: str) -> tuple[int, int]:
-        start = bisect.bisect_left(self.ordered, prefix)
-        return start, bisect.bisect_left(self.ordered, prefix + PAST_PREFIX, lo=start)
+        return prefix_range(self.ordered, prefix)
 
     def words_starting(self, prefix: str) -> frozenset[str]:
         """The name words that start with ``prefix``."""
@@ -126,12 +125,31 @@ class NameTable:
     def matching(self, word: str, spellings: Iterable[str], *, prefixes: bool) -> list[str]:
         """The name words among ``spellings``, and, with ``prefixes``, those that start
         with ``word``."""
-        found = [w for w in dict.fromkeys(spellings) if w in self.postings]
-        if prefixes:
-            start, end = self._range(word)
-            known = set(found)
-            found += [w for w in self.ordered[start:end] if w not in known]
-        return found
+        return words_matching(self.ordered, self.postings, word, spellings, prefixes=prefixes)
+
+
+def prefix_range(ordered: Sequence[str], prefix: str) -> tuple[int, int]:
+    """Where the words starting with ``prefix`` are in the sorted ``ordered``."""
+    start = bisect.bisect_left(ordered, prefix)
+    return start, bisect.bisect_left(ordered, prefix + PAST_PREFIX, lo=start)
+
+
+def words_matching(
+    ordered: Sequence[str],
+    known: Collection[str],
+    word: str,
+    spellings: Iterable[str],
+    *,
+    prefixes: bool,
+) -> list[str]:
+    """The words of ``known`` among ``spellings``, and, with ``prefixes``, the words of
+    the sorted ``ordered`` that start with ``word``."""
+    found = [w for w in dict.fromkeys(spellings) if w in known]
+    if prefixes:
+        start, end = prefix_range(ordered, word)
+        seen = set(found)
+        found += [w for w in ordered[start:end] if w not in seen]
+    return found
 
 
 def _statement() -> Any:

@@ -76,10 +76,6 @@ class Vocabulary:
         """How many names hold ``word``."""
         return self.names.frequency(word)
 
-    def prefix_count(self, prefix: str) -> int:
-        """How many (name, word) pairs have a word starting with ``prefix``."""
-        return self.names.prefix_count(prefix)
-
     def variants(self, word: str) -> list[str]:
         """Name words spelled like ``word`` (itself first when present)."""
         return self._similar(word, names=True)
@@ -90,7 +86,7 @@ class Vocabulary:
 
     def field_frequency(self, word: str) -> int:
         """How many entities have ``word`` in a description, statement or related name."""
-        return self.fields.frequency.get(word, 0)
+        return self.fields.frequency(word)
 
     def _similar(self, word: str, *, names: bool) -> list[str]:
         known = self._variants.get((word, names))

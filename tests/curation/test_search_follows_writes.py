@@ -62,7 +62,7 @@ def _fields(vocab: Vocabulary) -> dict[str, Any]:
             )
             for word in fields.words
         },
-        "frequency": fields.frequency,
+        "frequency": {word: fields.frequency(word) for word in fields.words},
     }
 
 
