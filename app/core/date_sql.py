@@ -1,26 +1,32 @@
-"""SQL for comparing partial ISO dates as periods, identical on SQLite and PostgreSQL."""
+"""SQL for comparing partial ISO dates as periods, identical on SQLite and PostgreSQL.
+
+A partial date (``2011``, ``2011-05``) is a prefix of every day it covers, so as text it
+sorts just before them: ``2011`` < ``2011-01-01`` < ``2011-12-31`` < ``2012``. Both tests
+below are therefore plain comparisons of the stored text, which an index on the column
+serves; a CASE that spells the period out would be computed for every row.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, literal
+from sqlalchemy import ColumnElement, or_
 
 
-def sql_period_start(column: ColumnElement[Any]) -> ColumnElement[Any]:
-    """``2011`` -> ``2011-01-01``, ``2011-12`` -> ``2011-12-01``, full dates unchanged."""
-    return case(
-        (func.length(column) == 4, column + literal("-01-01")),
-        (func.length(column) == 7, column + literal("-01")),
-        else_=column,
-    )
+def _day(value: str) -> str:
+    if len(value) != 10:
+        raise ValueError(f"a full date is needed here, not {value!r}")
+    return value
 
 
-def sql_period_end(column: ColumnElement[Any]) -> ColumnElement[Any]:
-    """``2011`` -> ``2011-12-31``, ``2011-02`` -> ``2011-02-31``: as a sort key the day 31
-    compares after every real day of the month, which is all a range test needs."""
-    return case(
-        (func.length(column) == 4, column + literal("-12-31")),
-        (func.length(column) == 7, column + literal("-31")),
-        else_=column,
-    )
+def sql_starts_by(column: ColumnElement[Any], day: str) -> ColumnElement[bool]:
+    """The period of ``column`` starts on or before the full date ``day``. Its first day
+    is ``day`` or earlier exactly when its text sorts no later than ``day``'s."""
+    return column <= _day(day)
+
+
+def sql_lasts_until(column: ColumnElement[Any], day: str) -> ColumnElement[bool]:
+    """The period of ``column`` ends on or after the full date ``day``: its text sorts
+    after ``day``'s, or it is ``day``'s own year or month (which sort just before it)."""
+    day = _day(day)
+    return or_(column >= day, column.in_((day[:4], day[:7])))

@@ -27,6 +27,7 @@ class Entity(OwnedMixin, Base):
     __table_args__: tuple[Any, ...] = (
         one_of_check("type", ENTITY_TYPES),
         Index("ix_entity_type_name", "type", "name"),
+        Index("ix_entity_type_id", "type", "id"),
     )
 
     id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)

@@ -9,7 +9,7 @@ from app.core.pagination import PageParams
 from app.models import Entity
 from app.provenance.listing import entity_page
 
-SORT_COLUMNS: dict[str, Any] = {"id": Entity.id, "name": Entity.name}
+SORT_COLUMNS: dict[str, Any] = {"name": Entity.name}  # and "id"
 
 
 def list_places(

@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 from app.core.errors import NotFoundError
 from app.core.pagination import PageParams
 from app.core.responses import page_body
-from app.models import Entity
 from app.provenance.as_of import apply_as_of
 from app.provenance.schemas import AnyEntityRead
 from app.provenance.service import load_bodies
@@ -29,23 +28,40 @@ def page_of_ids(
     sort_column: Any,
     descending: bool,
     page: PageParams,
+    counted: Select[Any] | None = None,
 ) -> tuple[list[str], int]:
-    """Ids of one page of ``statement`` (which selects ``Entity.id``), and the total.
+    """Ids of one page of ``statement`` (which selects an entity id), and the total:
+    the rows of ``counted`` (the same rows, without the joins only the sort needs).
 
     Rows without a value in the sort column come last in either direction; ties
     are broken by id so that pages never overlap or skip.
     """
-    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    # "Missing values last" only where values can be missing: an ORDER BY on an
-    # expression cannot walk an index, and sorting every row to keep 50 cost tens of
-    # milliseconds at 100k entities.
+    counting = statement if counted is None else counted
+    total = session.scalar(select(func.count()).select_from(counting.subquery())) or 0
+    id_column = statement.selected_columns[0]
+    by_id = id_column.desc() if descending else id_column.asc()
+    by_value = sort_column.desc() if descending else sort_column.asc()
     nullable = getattr(getattr(sort_column, "expression", sort_column), "nullable", True)
-    ordered = statement.order_by(
-        *([sort_column.is_(None)] if nullable else []),
-        sort_column.desc() if descending else sort_column.asc(),
-        Entity.id.desc() if descending else Entity.id.asc(),
-    )
-    ids = list(session.scalars(ordered.limit(page.limit).offset(page.offset)))
+    if sort_column is id_column:  # a second "ORDER BY id" kept SQLite off the index
+        ordered = statement.order_by(by_id)
+        return list(session.scalars(ordered.limit(page.limit).offset(page.offset))), total
+    if not nullable:
+        ordered = statement.order_by(by_value, by_id)
+        return list(session.scalars(ordered.limit(page.limit).offset(page.offset))), total
+    # Missing values last, read as two runs, each in the order of an index: one ORDER
+    # BY "value IS NULL, value" sorted every row to keep 50 (130 ms at 100k entities).
+    present = statement.where(sort_column.is_not(None)).order_by(by_value, by_id)
+    ids = list(session.scalars(present.limit(page.limit).offset(page.offset)))
+    if len(ids) == page.limit:
+        return ids, total
+    # The page reaches past the last value: the rest comes from the rows without one.
+    if ids:
+        skip = 0
+    else:
+        counted = select(func.count()).select_from(present.order_by(None).subquery())
+        skip = page.offset - (session.scalar(counted) or 0)
+    missing = statement.where(sort_column.is_(None)).order_by(by_id)
+    ids += session.scalars(missing.limit(page.limit - len(ids)).offset(skip))
     return ids, total
 
 
@@ -171,9 +187,12 @@ def entity_page(
     sort: str,
     page: PageParams,
     as_of: str | None = None,
+    counted: Select[Any] | None = None,
 ) -> tuple[list[bytes], int]:
-    """One page of serialised bodies for ``statement`` (selecting ``Entity.id``), sorted
-    by ``sort``, and the total."""
+    """One page of serialised bodies for ``statement`` (selecting an entity id), sorted
+    by ``sort`` (a key of ``sort_columns``, or ``id``: the selected id), and the total
+    (of ``counted``, when given: ``page_of_ids``)."""
     key, descending = parse_sort(sort)
-    ids, total = page_of_ids(session, statement, sort_columns[key], descending, page)
+    column = statement.selected_columns[0] if key == "id" else sort_columns[key]
+    ids, total = page_of_ids(session, statement, column, descending, page, counted)
     return list(bodies_as_served(session, ids, as_of).values()), total

@@ -29,7 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from app.core.date_sql import sql_period_end, sql_period_start
+from app.core.date_sql import sql_lasts_until, sql_starts_by
 from app.core.dates import period_end, period_start
 from app.core.errors import UnknownReferenceError
 from app.core.pagination import PageParams
@@ -161,9 +161,9 @@ def timeline_page(
     params = {"entity": entity} if entity is not None else {}
     statement = select(facts)
     if date_from:
-        statement = statement.where(sql_period_end(facts.c.date) >= period_start(date_from))
+        statement = statement.where(sql_lasts_until(facts.c.date, period_start(date_from)))
     if date_to:
-        statement = statement.where(sql_period_start(facts.c.date) <= period_end(date_to))
+        statement = statement.where(sql_starts_by(facts.c.date, period_end(date_to)))
     total = session.scalar(select(func.count()).select_from(statement.subquery()), params) or 0
     rows = session.execute(
         statement.order_by(facts.c.date, facts.c.rank, facts.c.fact_id)
