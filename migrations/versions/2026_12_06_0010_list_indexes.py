@@ -15,6 +15,7 @@ docs/performance.md.
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010"
@@ -27,9 +28,25 @@ def upgrade() -> None:
     op.create_index("ix_entity_type_id", "entity", ["type", "id"])
     op.create_index("ix_event_start_date_end_date", "event", ["start_date", "end_date"])
     op.drop_index("ix_event_start_date", table_name="event")
+    _analyze()
+
+
+def _analyze() -> None:
+    """Statistics for the new indexes where the planner has statistics for the old ones
+    (``kb generate`` analyzes): SQLite took ``(type, id)`` without its statistics for
+    a page sorted by name, and sorted every row of the type (90 ms at 100k)."""
+    bind = op.get_bind()
+    if bind.dialect.name == "postgresql":
+        op.execute("ANALYZE entity, event")
+    elif bind.execute(
+        sa.text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'")
+    ).first():
+        op.execute("ANALYZE entity")
+        op.execute("ANALYZE event")
 
 
 def downgrade() -> None:
     op.create_index("ix_event_start_date", "event", ["start_date"])
     op.drop_index("ix_event_start_date_end_date", table_name="event")
     op.drop_index("ix_entity_type_id", table_name="entity")
+    _analyze()
