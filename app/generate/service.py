@@ -406,4 +406,13 @@ def generate(
     if dialect == "sqlite":
         with engine.connect() as conn:
             conn.execute(text("ANALYZE"))
+    else:
+        # Once committed: statistics for the tables filled after the ANALYZE above (the
+        # search tables, the stored bodies), and a visibility map, without which
+        # PostgreSQL can answer no count from an index alone (it read every entity to
+        # count a type's list: 22 ms at 100k). VACUUM runs outside a transaction.
+        tables = ", ".join(f'"{table}"' for table in Base.metadata.tables)
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            progress("vacuuming and analyzing")
+            conn.execute(text(f"VACUUM (ANALYZE) {tables}"))
     return GenerateReport(entities, totals, time.perf_counter() - started)

@@ -58,8 +58,8 @@ def page_of_ids(
     if ids:
         skip = 0
     else:
-        counted = select(func.count()).select_from(present.order_by(None).subquery())
-        skip = page.offset - (session.scalar(counted) or 0)
+        valued = select(func.count()).select_from(present.order_by(None).subquery())
+        skip = page.offset - (session.scalar(valued) or 0)
     missing = statement.where(sort_column.is_(None)).order_by(by_id)
     ids += session.scalars(missing.limit(page.limit - len(ids)).offset(skip))
     return ids, total

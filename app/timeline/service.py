@@ -78,11 +78,15 @@ def _branches(entity: BindParameter[str] | None) -> list[Select[Any]]:
     def about(*columns: ColumnElement[Any]) -> ColumnElement[bool] | None:
         return or_(*(c == entity for c in columns)) if entity is not None else None
 
+    # One IN over a union, not three ORed tests: PostgreSQL scanned every event for
+    # the OR (3 ms at 100k); the union is a few index lookups.
     events_of = (
-        or_(
-            EVENT.id == entity,
-            EVENT.id.in_(select(Participation.event_id).where(Participation.entity_id == entity)),
-            EVENT.id.in_(select(EventPlace.event_id).where(EventPlace.place_id == entity)),
+        EVENT.id.in_(
+            union_all(
+                select(entity),
+                select(Participation.event_id).where(Participation.entity_id == entity),
+                select(EventPlace.event_id).where(EventPlace.place_id == entity),
+            )
         )
         if entity is not None
         else None
@@ -144,7 +148,8 @@ def _branches(entity: BindParameter[str] | None) -> list[Select[Any]]:
 def _facts(*, about_one: bool) -> Subquery:
     """The union of every kind of dated fact, built once (building it cost more than
     running it); the entity is a bound parameter, ``entity``."""
-    return union_all(*_branches(bindparam("entity") if about_one else None)).subquery()
+    entity = bindparam("entity", type_=String(200)) if about_one else None
+    return union_all(*_branches(entity)).subquery()
 
 
 def timeline_page(
@@ -155,8 +160,6 @@ def timeline_page(
     date_from: str | None,
     date_to: str | None,
 ) -> tuple[list[dict[str, Any]], int]:
-    if entity is not None and session.get(Entity, entity) is None:
-        raise UnknownReferenceError("entity", entity)
     facts = _facts(about_one=entity is not None)
     params = {"entity": entity} if entity is not None else {}
     statement = select(facts)
@@ -164,13 +167,22 @@ def timeline_page(
         statement = statement.where(sql_lasts_until(facts.c.date, period_start(date_from)))
     if date_to:
         statement = statement.where(sql_starts_by(facts.c.date, period_end(date_to)))
-    total = session.scalar(select(func.count()).select_from(statement.subquery()), params) or 0
+    # The page and the total in one statement (the union planned and run once, not
+    # twice); the total is counted apart only for a page past the end.
     rows = session.execute(
-        statement.order_by(facts.c.date, facts.c.rank, facts.c.fact_id)
+        statement.add_columns(func.count().over().label("total"))
+        .order_by(facts.c.date, facts.c.rank, facts.c.fact_id)
         .limit(page.limit)
         .offset(page.offset),
         params,
     ).all()
+    if rows:
+        total = rows[0].total
+    else:
+        total = session.scalar(select(func.count()).select_from(statement.subquery()), params) or 0
+    # An entity with no dated fact may not exist at all (one with facts does).
+    if not total and entity is not None and session.get(Entity, entity) is None:
+        raise UnknownReferenceError("entity", entity)
     return _hydrate(session, [(r.date, r.kind, r.fact_id) for r in rows]), total
 
 

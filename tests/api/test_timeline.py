@@ -58,3 +58,34 @@ def test_from_and_to_bound_the_period(client: TestClient) -> None:
 def test_bad_parameters_are_problems(client: TestClient) -> None:
     assert client.get("/v1/timeline?entity=nobody").status_code == 404
     assert client.get("/v1/timeline?from=2011-02-30").status_code == 422
+
+
+def test_an_entitys_timeline_holds_the_events_it_took_part_in_or_that_happened_there(
+    client: TestClient,
+) -> None:
+    for entity, filter_ in (
+        ("almaty", "place"),
+        ("socialist-movement-of-kazakhstan", "participant"),
+    ):
+        events = client.get(f"/v1/events?{filter_}={entity}&limit=200").json()["items"]
+        dated = {e["id"] for e in events if e["start_date"]}
+        assert dated
+        items = _all(client, entity=entity)
+        shown = {i["entities"][0]["id"] for i in items if i["kind"] == "event"}
+        assert dated <= shown
+
+
+def test_a_page_past_the_end_still_counts_every_fact(client: TestClient) -> None:
+    every = _all(client, entity="socialist-movement-of-kazakhstan")
+    past = client.get(
+        "/v1/timeline", params={"entity": "socialist-movement-of-kazakhstan", "cursor": "o500"}
+    ).json()
+    assert past["items"] == []
+    assert past["total"] == len(every)
+
+
+def test_an_entity_with_no_dated_fact_has_an_empty_timeline_not_a_404(client: TestClient) -> None:
+    response = client.get("/v1/timeline", params={"entity": "ussr"})
+    assert response.status_code == 200
+    assert response.json()["total"] == 0
+    assert response.json()["items"] == []
