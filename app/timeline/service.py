@@ -23,6 +23,7 @@ from sqlalchemy import (
     bindparam,
     func,
     literal,
+    null,
     or_,
     select,
     union_all,
@@ -59,15 +60,20 @@ DATE_FIELDS = {
 }
 _LIFE_VERBS = {"founding": "founded", "dissolution": "dissolved", "birth": "born", "death": "died"}
 ORG, PERSON, EVENT = Organisation.__table__.c, Person.__table__.c, Event.__table__.c
+# Hydration reads plain rows (attribute access by column name), not ORM objects: on
+# PostgreSQL the ORM's own work was most of each statement's cost.
+CLAIM, SOURCE = Claim.__table__, Source.__table__
 
 
-def _branch(kind: str, date: Any, fact_id: Any, table: Any) -> Select[Any]:
+def _branch(kind: str, date: Any, fact_id: Any, table: Any, end_date: Any = None) -> Select[Any]:
+    """One kind of dated fact; ``end_date`` is an event's (read here, not hydrated)."""
     return (
         select(
             date.label("date"),
             literal(KINDS.index(kind)).label("rank"),
             literal(kind, String(20)).label("kind"),
             fact_id.label("fact_id"),
+            (null() if end_date is None else end_date).cast(String(10)).label("end_date"),
         )
         .select_from(table)
         .where(date.is_not(None))
@@ -117,7 +123,7 @@ def _branches(entity: BindParameter[str] | None) -> list[Select[Any]]:
         dated("birth", PERSON.birth_date, Person.__table__),
         dated("death", PERSON.death_date, Person.__table__),
         *(claims(kind) for kind in DATE_FIELDS),
-        (_branch("event", EVENT.start_date, EVENT.id, Event.__table__), events_of),
+        (_branch("event", EVENT.start_date, EVENT.id, Event.__table__, EVENT.end_date), events_of),
         (
             _branch("renaming", alias.c.start_date, alias.c.id, alias).where(
                 alias.c.lang == "en", alias.c.kind == "official"
@@ -183,27 +189,28 @@ def timeline_page(
     # An entity with no dated fact may not exist at all (one with facts does).
     if not total and entity is not None and session.get(Entity, entity) is None:
         raise UnknownReferenceError("entity", entity)
-    return _hydrate(session, [(r.date, r.kind, r.fact_id) for r in rows]), total
+    return _hydrate(session, [(r.date, r.kind, r.fact_id, r.end_date) for r in rows]), total
 
 
-def _hydrate(session: Session, rows: list[tuple[str, str, str]]) -> list[dict[str, Any]]:
+def _hydrate(
+    session: Session, rows: list[tuple[str, str, str, str | None]]
+) -> list[dict[str, Any]]:
     ids: dict[str, set[str]] = defaultdict(set)
-    for _, kind, fact_id in rows:
+    for _, kind, fact_id, _end in rows:
         ids[kind.split("_")[0]].add(fact_id)
     life = ids["founding"] | ids["dissolution"] | ids["birth"] | ids["death"]
     # A life date is the entity's own field, or one claim of a disputed field.
     disputes = _by_id(session, Claim, life)
     rival_values: dict[tuple[str, str], list[str]] = defaultdict(list)
     if disputes:
-        for c in session.scalars(
-            select(Claim).where(Claim.entity_id.in_({d.entity_id for d in disputes.values()}))
+        for c in session.execute(
+            select(CLAIM).where(CLAIM.c.entity_id.in_({d.entity_id for d in disputes.values()}))
         ):
             rival_values[(c.entity_id, c.field)].append(c.value)
     entity_ids = (life - set(disputes)) | ids["event"]
     aliases = _by_id(session, Alias, ids["renaming"])
     memberships = _by_id(session, Membership, ids["membership"])
     relations = _by_id(session, Relation, ids["relation"])
-    events = _by_id(session, Event, ids["event"])
     participants: dict[str, list[str]] = defaultdict(list)
     if ids["event"]:
         for row in session.execute(
@@ -226,8 +233,8 @@ def _hydrate(session: Session, rows: list[tuple[str, str, str]]) -> list[dict[st
     claims = (
         {
             (c.entity_id, c.field): c.id
-            for c in session.scalars(
-                select(Claim).where(Claim.entity_id.in_(entity_ids), Claim.preferred.is_(True))
+            for c in session.execute(
+                select(CLAIM).where(CLAIM.c.entity_id.in_(entity_ids), CLAIM.c.preferred.is_(True))
             )
         }
         if entity_ids
@@ -243,7 +250,7 @@ def _hydrate(session: Session, rows: list[tuple[str, str, str]]) -> list[dict[st
     )
 
     items = []
-    for date, kind, fact_id in rows:
+    for date, kind, fact_id, end_date in rows:
         item: dict[str, Any] = {"date": date, "end_date": None, "kind": kind, "disputed": False}
         if kind in DATE_FIELDS and fact_id in disputes:
             c = disputes[fact_id]
@@ -264,10 +271,9 @@ def _hydrate(session: Session, rows: list[tuple[str, str, str]]) -> list[dict[st
                 sources[claim] if claim else _mentioning(sources.get(fact_id, []), date)
             )
         elif kind == "event":
-            event = events[fact_id]
             ref = refs[fact_id]
             item |= {
-                "end_date": event.end_date if event.end_date != date else None,
+                "end_date": end_date if end_date != date else None,
                 "summary": ref["name"],
                 "entities": [ref] + [refs[e] for e in participants[fact_id]],
                 "sources": sources.get(fact_id, []),
@@ -306,7 +312,8 @@ def _hydrate(session: Session, rows: list[tuple[str, str, str]]) -> list[dict[st
 def _by_id(session: Session, model: Any, ids: set[str]) -> dict[str, Any]:
     if not ids:
         return {}
-    return {row.id: row for row in session.scalars(select(model).where(model.id.in_(ids)))}
+    table = model.__table__
+    return {row.id: row for row in session.execute(select(table).where(table.c.id.in_(ids)))}
 
 
 def _sources(
@@ -320,18 +327,18 @@ def _sources(
     conditions = [
         column.in_(ids)
         for column, ids in (
-            (Source.entity_id, entity_ids),
-            (Source.alias_id, alias_ids),
-            (Source.membership_id, membership_ids),
-            (Source.relation_id, relation_ids),
-            (Source.claim_id, claim_ids),
+            (SOURCE.c.entity_id, entity_ids),
+            (SOURCE.c.alias_id, alias_ids),
+            (SOURCE.c.membership_id, membership_ids),
+            (SOURCE.c.relation_id, relation_ids),
+            (SOURCE.c.claim_id, claim_ids),
         )
         if ids
     ]
     out: dict[str, list[dict[str, str]]] = defaultdict(list)
     if not conditions:
         return out
-    for source in session.scalars(select(Source).where(or_(*conditions)).order_by(Source.id)):
+    for source in session.execute(select(SOURCE).where(or_(*conditions)).order_by(SOURCE.c.id)):
         target = (
             source.entity_id
             or source.alias_id

@@ -89,3 +89,13 @@ def test_an_entity_with_no_dated_fact_has_an_empty_timeline_not_a_404(client: Te
     assert response.status_code == 200
     assert response.json()["total"] == 0
     assert response.json()["items"] == []
+
+
+def test_an_event_that_spans_days_shows_when_it_ended(client: TestClient) -> None:
+    events = {e["id"]: e for e in client.get("/v1/events?limit=200").json()["items"]}
+    items = [i for i in _all(client) if i["kind"] == "event"]
+    assert any(i["end_date"] for i in items), "the seed has events that span days"
+    for item in items:
+        event = events[item["entities"][0]["id"]]
+        expected = event["end_date"] if event["end_date"] != event["start_date"] else None
+        assert item["end_date"] == expected
