@@ -311,10 +311,13 @@ class _WordFinder:
         self.word, self.found, self.field_values = word, found, field_values
         prefixes = len(word) >= MIN_PREFIX
         variants, field_variants = spellings if prefixes else ([], [])
-        self.name_words = set(self.names.matching(word, [word, *variants], prefixes=prefixes))
-        self.field_words = set(
-            self.fields.matching(word, [word, *field_variants], prefixes=prefixes)
-        )
+        # In order (the word, its spellings, then the longer words it starts): a bounded
+        # lookup reads the first of them. A set's order changes from one process to the
+        # next (string hashing is randomised), and so did the results of a search whose
+        # lookups were cut short: replicas answered one query differently.
+        self.name_order = self.names.matching(word, [word, *variants], prefixes=prefixes)
+        self.field_order = self.fields.matching(word, [word, *field_variants], prefixes=prefixes)
+        self.name_words, self.field_words = set(self.name_order), set(self.field_order)
         self.quality: dict[str, float] = {}
 
     def _value(self, token: str) -> float:
@@ -351,7 +354,7 @@ class _WordFinder:
         search words; True if either lookup was cut short."""
         names, entity_types = self.names, self.names.entity_types
         rows, cut = 0, False
-        for token in self.name_words:
+        for token in self.name_order:
             for name in names.postings[token]:
                 if types and entity_types[names.name_entity[name]] not in types:
                     continue
@@ -363,7 +366,7 @@ class _WordFinder:
             if cut:
                 break
         rows = 0
-        for token in self.field_words:
+        for token in self.field_order:
             entities, codes = self.fields.postings[token]
             for entity, code in zip(entities, codes, strict=True):
                 if types and entity_types[entity] not in types:
