@@ -349,6 +349,12 @@ def _drop_indexes(conn: Connection) -> list[Index]:
     return dropped
 
 
+def _own_tables() -> str:
+    """The knowledge base's tables, quoted, for ANALYZE or VACUUM: never a bare command,
+    which would take the server's shared catalogs too."""
+    return ", ".join(f'"{table}"' for table in Base.metadata.tables)
+
+
 def _restore_indexes(conn: Connection, indexes: list[Index]) -> None:
     for index in indexes:
         index.create(conn)
@@ -394,8 +400,7 @@ def generate(
             # Its own tables only: a bare ANALYZE also takes the shared catalogs, and
             # inside this long transaction it held them until the load committed,
             # stalling ANALYZE in every other database of the server meanwhile.
-            tables = ", ".join(f'"{table}"' for table in Base.metadata.tables)
-            conn.execute(text(f"ANALYZE {tables}"))
+            conn.execute(text(f"ANALYZE {_own_tables()}"))
         made = [eid for ids in generator.by_type.values() for eid in ids]
         progress(f"search index and change log for {len(made)} entities")
         session = Session(bind=conn)
@@ -411,8 +416,7 @@ def generate(
         # search tables, the stored bodies), and a visibility map, without which
         # PostgreSQL can answer no count from an index alone (it read every entity to
         # count a type's list: 22 ms at 100k). VACUUM runs outside a transaction.
-        tables = ", ".join(f'"{table}"' for table in Base.metadata.tables)
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             progress("vacuuming and analyzing")
-            conn.execute(text(f"VACUUM (ANALYZE) {tables}"))
+            conn.execute(text(f"VACUUM (ANALYZE) {_own_tables()}"))
     return GenerateReport(entities, totals, time.perf_counter() - started)

@@ -42,11 +42,10 @@ def page_of_ids(
     by_id = id_column.desc() if descending else id_column.asc()
     by_value = sort_column.desc() if descending else sort_column.asc()
     nullable = getattr(getattr(sort_column, "expression", sort_column), "nullable", True)
-    if sort_column is id_column:  # a second "ORDER BY id" kept SQLite off the index
-        ordered = statement.order_by(by_id)
-        return list(session.scalars(ordered.limit(page.limit).offset(page.offset))), total
-    if not nullable:
-        ordered = statement.order_by(by_value, by_id)
+    if sort_column is id_column or not nullable:
+        # No second "ORDER BY id" after the id itself: it kept SQLite off the index.
+        keys = (by_id,) if sort_column is id_column else (by_value, by_id)
+        ordered = statement.order_by(*keys)
         return list(session.scalars(ordered.limit(page.limit).offset(page.offset))), total
     # Missing values last, read as two runs, each in the order of an index: one ORDER
     # BY "value IS NULL, value" sorted every row to keep 50 (130 ms at 100k entities).
