@@ -29,7 +29,7 @@ from app.core.response_cache import LRUCache, ResponseCacheMiddleware, RevisionC
 from app.core.security_headers import SecurityHeadersMiddleware
 from app.core.streaming import DirectSendMiddleware
 from app.docs_pages import install_redoc
-from app.entities.stored_path import StoredBodyMiddleware
+from app.entities.stored_path import BodyReader, StoredBodyMiddleware
 from app.exports.representations import document_representations, entity_renderer
 from app.openapi_examples import install_examples
 from app.provenance.changes import current_revision
@@ -79,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 tasks.start_soon(clock.run)
             yield
             tasks.cancel_scope.cancel()
+        app.state.body_reader.close()
         engine.dispose()
 
     app = FastAPIOffline(
@@ -103,6 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = session_factory(engine)
+    app.state.body_reader = BodyReader(engine)
     install_error_handlers(app)
     mount_routers(app)
     install_examples(app, app.state.session_factory)

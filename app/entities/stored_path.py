@@ -10,6 +10,16 @@ passes everything else on: another parameter (``as_of``, ``version``, ``format``
 an id not stored, a body of another type (the route's 404 names the real one), or a
 database error (the route's 503). It sits inside the negotiation, ETag and gzip layers,
 so those apply to its answers as to the route's.
+
+The lookup itself is a compiled DBAPI statement on a pooled driver connection
+(``BodyReader``). On a SQLite file it runs on the event loop, from a pool of its own:
+a primary-key read from the page cache takes tens of microseconds, less than the hop
+to a worker thread and back (measured: a detail took 0.6 ms through the app with the
+hop, 0.4 without). The pool is the engine's pool recreated, so its connections are
+opened and checked (a replaced or deleted file) the same way, and it is never
+contended (the loop reads one body at a time), so a checkout never waits: the
+engine's own pool can be held by worker threads, and waiting for it would stall every
+request. PostgreSQL's read is a round trip and stays in a worker thread.
 """
 
 from __future__ import annotations
@@ -17,13 +27,15 @@ from __future__ import annotations
 import re
 
 import anyio
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import Pool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.core.db import close_session
+from app.core.db import close_session, database_info
 from app.provenance.listing import entity_etag
-from app.provenance.stored import Stored, stored_body
+from app.provenance.stored import BodyLookup, Stored, stored_body
 
 _PATH = re.compile(r"/v1/(organisations|people|events|places|entities)/([a-z0-9][a-z0-9-]{0,119})")
 _TYPE_OF = {
@@ -35,12 +47,65 @@ _TYPE_OF = {
 }
 
 
+class BodyReader:
+    """Stored bodies read for the fast path, with the least work per read."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._lookup = BodyLookup(engine.dialect)
+        self._driver_error: type[Exception] = engine.dialect.loaded_dbapi.Error
+        info = database_info(engine)
+        # A SQLite file: read on the event loop, from a pool nobody else takes from. Not
+        # an in-memory database, whose pool holds the only connection to it.
+        self._loop_pool: Pool | None = (
+            engine.pool.recreate() if info.backend == "sqlite" and info.sqlite_path else None
+        )
+
+    @property
+    def on_loop(self) -> bool:
+        return self._loop_pool is not None
+
+    def read(self, entity_id: str) -> Stored | None:
+        """The stored body; None when there is none or the database failed (the route
+        meets the same error and answers it: a 503)."""
+        try:
+            connection = (self._loop_pool or self.engine.pool).connect()
+        except (SQLAlchemyError, self._driver_error):
+            return None
+        try:
+            return self._lookup.run(connection.dbapi_connection, entity_id)
+        except self._driver_error:
+            connection.invalidate()  # maybe broken: the pool opens a new one
+            return None
+        finally:
+            connection.close()
+
+    def close(self) -> None:
+        if self._loop_pool is not None:
+            self._loop_pool.dispose()
+
+
 def _read(factory: sessionmaker[Session], entity_id: str) -> Stored | None:
+    """Through a session: when the app's sessions are bound elsewhere than its engine
+    (a test's outer transaction), the fast path reads what they would read."""
     session = factory()
     try:
         return stored_body(session, entity_id)
+    except SQLAlchemyError:
+        return None
     finally:
         close_session(session)
+
+
+async def _lookup(scope: Scope, entity_id: str) -> Stored | None:
+    state = scope["app"].state
+    reader: BodyReader = state.body_reader
+    factory: sessionmaker[Session] = state.session_factory
+    if factory.kw.get("bind") is not reader.engine:
+        return await anyio.to_thread.run_sync(_read, factory, entity_id)
+    if reader.on_loop:
+        return reader.read(entity_id)
+    return await anyio.to_thread.run_sync(reader.read, entity_id)
 
 
 class StoredBodyMiddleware:
@@ -57,11 +122,7 @@ class StoredBodyMiddleware:
             await self.app(scope, receive, send)
             return
         collection, entity_id = match.groups()
-        factory: sessionmaker[Session] = scope["app"].state.session_factory
-        try:
-            found = await anyio.to_thread.run_sync(_read, factory, entity_id)
-        except SQLAlchemyError:
-            found = None  # the route meets the same error and answers it (503)
+        found = await _lookup(scope, entity_id)
         wanted = _TYPE_OF[collection]
         if found is None or (wanted is not None and found.type != wanted):
             await self.app(scope, receive, send)

@@ -12,11 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Table, bindparam, delete, insert, select
+from sqlalchemy import Connection, Dialect, Table, bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
 from app.models import Entity, StoredBody, StoredBodyState
@@ -82,6 +82,47 @@ def stored_body(session: Session | Connection, entity_id: str) -> Stored | None:
     """The stored body of one entity: one primary-key lookup."""
     row = _connection(session).execute(_ONE, {"id": entity_id, "format": body_format()}).first()
     return None if row is None else Stored(row[0], row[1], row[2].encode())
+
+
+class BodyLookup:
+    """``stored_body`` as a DBAPI statement compiled once for a dialect, run on a driver
+    connection: what the cold read path of an entity detail runs. Through a session or
+    SQLAlchemy's ``execute`` the same lookup cost four to six times as much (measured:
+    about 200 µs against 30-50 µs on SQLite), several times the read itself."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        compiled = _ONE.compile(dialect=dialect)
+        self.sql = compiled.string
+        values = compiled.construct_params({"id": "", "format": ""})
+        self._params: Callable[[str], Any]
+        if compiled.positiontup is not None:
+            order = compiled.positiontup
+
+            def positional(entity_id: str) -> tuple[Any, ...]:
+                given = {"id": entity_id, "format": body_format()}
+                return tuple(given.get(name, values[name]) for name in order)
+
+            self._params = positional
+        else:
+            self._params = lambda entity_id: {
+                **values,
+                "id": entity_id,
+                "format": body_format(),
+            }
+
+    def run(self, dbapi_connection: Any, entity_id: str) -> Stored | None:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(self.sql, self._params(entity_id))
+            # Every row, so the statement is finished: an unfinished one would hold
+            # SQLite's read snapshot open on the connection.
+            rows = cursor.fetchall()
+        finally:
+            cursor.close()
+        if not rows:
+            return None
+        kind, version, body = rows[0]
+        return Stored(kind, version, body.encode())
 
 
 def stored_bodies(session: Session | Connection, ids: Collection[str]) -> dict[str, Stored]:

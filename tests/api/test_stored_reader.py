@@ -1,0 +1,137 @@
+"""The fast path's own reads (app/entities/stored_path.py ``BodyReader``): on an app
+whose sessions are bound to its engine, as in production, a plain entity detail is
+read with a compiled statement on a driver connection (on the event loop for a SQLite
+file), and answers as the route does, sees every committed write at once, and leaves
+a failing database to the route.
+
+These tests build their own app on their own database: the shared ``app`` runs every
+test inside one rolled-back transaction, which the fast path then reads through a
+session (tests/api/test_stored_bodies.py)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+
+from app.core.config import Settings
+from app.entities.stored_path import BodyReader
+from app.main import create_app
+from tests.conftest import DATA_DIR, DatabaseFactory
+from tests.curation.conftest import QUOTE, etag, make_key
+
+PERSON = "/v1/people/ainur-kurmanov"
+
+
+@pytest.fixture
+def own_app(databases: DatabaseFactory) -> tuple[FastAPI, str]:
+    url = databases.new_seeded_url()
+    return create_app(Settings(database_url=url, data_dir=DATA_DIR, cache_enabled=False)), url
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, bool]]:
+    """Every read of the body reader: the id, and whether it ran on the event loop."""
+    seen: list[tuple[str, bool]] = []
+    real = BodyReader.read
+
+    def spied(self: BodyReader, entity_id: str) -> Any:
+        try:
+            asyncio.get_running_loop()
+            on_loop = True
+        except RuntimeError:
+            on_loop = False
+        seen.append((entity_id, on_loop))
+        return real(self, entity_id)
+
+    monkeypatch.setattr(BodyReader, "read", spied)
+    return seen
+
+
+@pytest.mark.parametrize(
+    "path",
+    [PERSON, "/v1/entities/almaty", "/v1/organisations/committee-for-a-workers-international"],
+)
+def test_the_reader_answers_as_the_route_does(
+    own_app: tuple[FastAPI, str], reads: list[tuple[str, bool]], path: str
+) -> None:
+    app, url = own_app
+    with TestClient(app) as client:
+        fast = client.get(path)
+        routed = client.get(path, params={"unused": "1"})  # past the fast path
+    sqlite = url.startswith("sqlite")
+    # On a SQLite file on the event loop; PostgreSQL's round trip in a worker thread.
+    assert reads == [(path.rsplit("/", 1)[1], sqlite)]
+    assert app.state.body_reader.on_loop is sqlite
+    assert fast.status_code == 200
+    assert (fast.status_code, fast.content) == (routed.status_code, routed.content)
+    assert fast.headers.items() == routed.headers.items()
+
+
+def test_a_body_of_another_type_or_no_body_goes_to_the_route(
+    own_app: tuple[FastAPI, str], reads: list[tuple[str, bool]]
+) -> None:
+    app, _ = own_app
+    with TestClient(app) as client:
+        wrong_type = client.get("/v1/organisations/ainur-kurmanov")
+        missing = client.get("/v1/people/nobody-at-all")
+    assert [entity_id for entity_id, _ in reads] == ["ainur-kurmanov", "nobody-at-all"]
+    assert wrong_type.status_code == 404
+    assert "'ainur-kurmanov' is a person" in wrong_type.json()["detail"]
+    assert missing.status_code == 404
+
+
+def test_a_committed_write_is_served_at_once(own_app: tuple[FastAPI, str]) -> None:
+    app, url = own_app
+    with TestClient(app) as client:
+        before = client.get(PERSON).json()
+        writer = make_key(app, "curator", "write")
+        patched = client.patch(
+            PERSON,
+            json={"name": "Ainur K.", "sources": [QUOTE]},
+            headers={**writer, "If-Match": etag(client, PERSON)},
+        )
+        assert patched.status_code == 200, patched.text
+        after = client.get(PERSON)
+        assert after.json()["name"] == "Ainur K."
+        assert after.json()["version"] == before["version"] + 1
+        assert after.content == client.get(PERSON, params={"unused": "1"}).content
+        # A write by another connection entirely (another process's, as far as the
+        # reader's connection can tell): the stored body of an older version is no
+        # longer served.
+        other = create_engine(url)
+        try:
+            with other.begin() as conn:
+                conn.execute(
+                    text("UPDATE entity SET version = version + 1 WHERE id = 'ainur-kurmanov'")
+                )
+        finally:
+            other.dispose()
+        assert client.get(PERSON).json()["version"] == before["version"] + 2  # assembled
+
+
+def test_a_failing_database_is_left_to_the_route(
+    own_app: tuple[FastAPI, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app, _ = own_app
+    reader: BodyReader = app.state.body_reader
+
+    class Broken:
+        sql = "SELECT no_such_column FROM entity_body"
+
+        def run(self, dbapi_connection: Any, entity_id: str) -> Any:
+            cursor = dbapi_connection.cursor()
+            cursor.execute(self.sql)
+            return None
+
+    with TestClient(app) as client:
+        expected = client.get(PERSON).content
+        monkeypatch.setattr(reader, "_lookup", Broken())
+        # The reader's error is not the client's: the route answers instead.
+        answer = client.get(PERSON)
+        assert answer.status_code == 200
+        assert answer.content == expected
