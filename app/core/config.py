@@ -41,6 +41,10 @@ class Settings(BaseSettings):
         description="Seconds between checks of the dataset revision (cache invalidation).",
     )
     log_level: str = Field(default="info", description="Log level of the server.")
+    opentelemetry: bool = Field(
+        default=False,
+        description="FastAPI's OpenTelemetry instrumentation, through the configured providers.",
+    )
     sql_echo: bool = Field(default=False, description="Log every SQL statement.")
     # Hostile clients (app/core/limits.py): each limit is checked before any work is done.
     public_base_url: str = Field(

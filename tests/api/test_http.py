@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
+
+from app.core.config import Settings
+from app.main import create_app
+from tests.conftest import DATA_DIR
 
 SMK = "/v1/organisations/socialist-movement-of-kazakhstan"
 
@@ -55,3 +60,14 @@ def test_head_answers_like_get_without_a_body(client: TestClient) -> None:
     assert head.content == b""
     assert head.headers["etag"] == get.headers["etag"]
     assert head.headers["content-length"] == get.headers["content-length"]
+
+
+def test_opentelemetry_is_off_unless_asked_for(
+    seeded_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As if an operator had configured the global providers (opentelemetry-sdk).
+    monkeypatch.setattr("fastapi.telemetry._asgi._unconfigured", lambda _provider: False)
+    default = create_app(Settings(database_url=seeded_url, data_dir=DATA_DIR))
+    asked = create_app(Settings(database_url=seeded_url, data_dir=DATA_DIR, opentelemetry=True))
+    assert not default._native_telemetry.enabled()
+    assert asked._native_telemetry.enabled()
