@@ -295,6 +295,9 @@ def _frequency(vocab: Vocabulary, word: str, variants: tuple[list[str], list[str
     )
 
 
+_NOTHING = (0.0, "")
+
+
 class _WordFinder:
     """Records, for one query word, the entities holding it (or a longer word it
     starts, or a spelling of it) in a name or a search word."""
@@ -353,16 +356,26 @@ class _WordFinder:
         """Look the word up among all entities, at most ``limit`` names and as many
         search words; True if either lookup was cut short."""
         names, entity_types = self.names, self.names.entity_types
+        name_entity, word, name_value = names.name_entity, self.word, self.field_values["name"]
         rows, cut = 0, False
         for token in self.name_order:
+            # A token's quality is the same in every name: valued once, and the names
+            # recorded inline (this loop runs for up to ``limit`` names per word).
+            quality = self._value(token)
+            value = quality * name_value
             for name in names.postings[token]:
-                if types and entity_types[names.name_entity[name]] not in types:
+                entity = name_entity[name]
+                if types and entity_types[entity] not in types:
                     continue
                 if rows == limit:
                     cut = True
                     break
                 rows += 1
-                self.in_name(name, token)
+                if quality:
+                    entry = self._entry(entity)
+                    if value > entry.words.get(word, _NOTHING)[0]:
+                        entry.words[word] = (value, "name")
+                    entry.names.setdefault(name, set()).add(word)
             if cut:
                 break
         rows = 0
