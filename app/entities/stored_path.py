@@ -96,7 +96,14 @@ class BodyReader:
             self._release()
             try:
                 connection = self._held = self._loop_pool.connect()  # type: ignore[union-attr]
+                # Never wait for a lock on the event loop (another process's exclusive
+                # lock, a database served without WAL while something writes): a busy
+                # database fails the read at once, and the route waits in a worker
+                # thread, with the busy timeout.
+                driver: Any = connection.dbapi_connection
+                driver.execute("PRAGMA busy_timeout = 0")
             except (SQLAlchemyError, self._driver_error):
+                self._release()
                 return None
         dbapi_connection: Any = connection.dbapi_connection
         try:

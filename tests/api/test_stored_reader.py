@@ -11,6 +11,8 @@ session (tests/api/test_stored_bodies.py)."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+import time
 from typing import Any
 
 import pytest
@@ -135,3 +137,33 @@ def test_a_failing_database_is_left_to_the_route(
         answer = client.get(PERSON)
         assert answer.status_code == 200
         assert answer.content == expected
+
+
+def test_a_locked_database_never_holds_the_event_loop(databases: DatabaseFactory) -> None:
+    """Another process holding the database exclusively (here: a write to a database
+    served read-only, without WAL): the reader gives up at once and the route waits in
+    a worker thread, with the busy timeout, rather than waiting on the event loop,
+    where every request would wait with it."""
+    if databases.is_postgresql:
+        pytest.skip("SQLite only: PostgreSQL's read runs in a worker thread")
+    url = databases.new_seeded_url()
+    path = url.removeprefix("sqlite:///")
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA journal_mode = DELETE")
+    app = create_app(
+        Settings(database_url=url, data_dir=DATA_DIR, cache_enabled=False, database_read_only=True)
+    )
+    reader: BodyReader = app.state.body_reader
+    assert reader.on_loop
+    assert reader.read("ainur-kurmanov") is not None  # the held connection is open
+    other = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        other.execute("BEGIN EXCLUSIVE")
+        started = time.monotonic()
+        assert reader.read("ainur-kurmanov") is None
+        assert time.monotonic() - started < 0.5  # the busy timeout is 5 s
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert reader.read("ainur-kurmanov") is not None  # and reads again once it is free
+    reader.close()
