@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Collection, Mapping
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -130,22 +130,13 @@ class BodyLookup:
     def __init__(self, dialect: Dialect) -> None:
         compiled = _ONE.compile(dialect=dialect)
         self.sql = compiled.string
-        values = compiled.construct_params({"id": "", "format": ""})
-        self._params: Callable[[str], Any]
-        if compiled.positiontup is not None:
-            order = compiled.positiontup
+        self._values = compiled.construct_params({"id": "", "format": ""})
+        # The driver's parameter style: a tuple in this order (SQLite), or a mapping.
+        self._order = compiled.positiontup
 
-            def positional(entity_id: str) -> tuple[Any, ...]:
-                given = {"id": entity_id, "format": body_format()}
-                return tuple(given.get(name, values[name]) for name in order)
-
-            self._params = positional
-        else:
-            self._params = lambda entity_id: {
-                **values,
-                "id": entity_id,
-                "format": body_format(),
-            }
+    def _params(self, entity_id: str) -> Any:
+        given = {**self._values, "id": entity_id, "format": body_format()}
+        return given if self._order is None else tuple(given[name] for name in self._order)
 
     def run(self, dbapi_connection: Any, entity_id: str) -> Stored | None:
         cursor = dbapi_connection.cursor()

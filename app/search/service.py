@@ -295,9 +295,6 @@ def _frequency(vocab: Vocabulary, word: str, variants: tuple[list[str], list[str
     )
 
 
-_NOTHING = (0.0, "")
-
-
 class _WordFinder:
     """Records, for one query word, the entities holding it (or a longer word it
     starts, or a spelling of it) in a name or a search word."""
@@ -342,9 +339,12 @@ class _WordFinder:
     def in_name(self, name: int, token: str) -> None:
         quality = self._value(token)
         if quality:
-            entry = self._entry(self.names.name_entity[name])
-            entry.add(self.word, quality * self.field_values["name"], "name")
-            entry.names.setdefault(name, set()).add(self.word)
+            self._named(self.names.name_entity[name], name, quality * self.field_values["name"])
+
+    def _named(self, entity: int, name: int, value: float) -> None:
+        entry = self._entry(entity)
+        entry.add(self.word, value, "name")
+        entry.names.setdefault(name, set()).add(self.word)
 
     def in_field(self, entity: int, token: str, code: int) -> None:
         quality = self._value(token)
@@ -356,11 +356,11 @@ class _WordFinder:
         """Look the word up among all entities, at most ``limit`` names and as many
         search words; True if either lookup was cut short."""
         names, entity_types = self.names, self.names.entity_types
-        name_entity, word, name_value = names.name_entity, self.word, self.field_values["name"]
+        name_entity, name_value = names.name_entity, self.field_values["name"]
         rows, cut = 0, False
         for token in self.name_order:
-            # A token's quality is the same in every name: valued once, and the names
-            # recorded inline (this loop runs for up to ``limit`` names per word).
+            # A token's quality is the same in every name holding it: valued once (this
+            # loop runs for up to ``limit`` names per word).
             quality = self._value(token)
             value = quality * name_value
             for name in names.postings[token]:
@@ -372,10 +372,7 @@ class _WordFinder:
                     break
                 rows += 1
                 if quality:
-                    entry = self._entry(entity)
-                    if value > entry.words.get(word, _NOTHING)[0]:
-                        entry.words[word] = (value, "name")
-                    entry.names.setdefault(name, set()).add(word)
+                    self._named(entity, name, value)
             if cut:
                 break
         rows = 0
