@@ -242,6 +242,7 @@ def sqlite_file(tmp_path: Path) -> Path:
 
 
 @pytest.mark.slow
+@pytest.mark.one_engine
 def test_a_deleted_sqlite_file_is_reported_not_recreated(sqlite_file: Path, tmp_path: Path) -> None:
     backup = tmp_path / "backup.sqlite3"
     with serving(f"sqlite:///{sqlite_file}", tmp_path / "serve.log") as server:
@@ -305,6 +306,7 @@ def read_only_directory(source: Path, tmp_path: Path) -> Iterator[Path]:
 
 
 @pytest.mark.slow
+@pytest.mark.one_engine
 def test_a_read_only_sqlite_file_is_served_read_only(sqlite_file: Path, tmp_path: Path) -> None:
     # A clean copy, as shipped: WAL mode in its header, no -wal or -shm file beside it.
     engine = create_db_engine(f"sqlite:///{sqlite_file}")

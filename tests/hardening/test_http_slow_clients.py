@@ -119,6 +119,7 @@ def test_reconciliation_does_not_stall_health(server: Server) -> None:
     assert max(health) < 0.5
 
 
+@pytest.mark.one_engine
 def test_a_huge_header_is_cut_off_while_it_is_read(server: Server) -> None:
     """Failure 8: a 100 MB header was accepted (15 s to parse)."""
     started = time.monotonic()
@@ -129,11 +130,13 @@ def test_a_huge_header_is_cut_off_while_it_is_read(server: Server) -> None:
     assert time.monotonic() - started < 5
 
 
+@pytest.mark.one_engine
 def test_a_huge_url_is_cut_off_while_it_is_read(server: Server) -> None:
     answer = _raw(server.port, b"GET /v1/people?q=" + b"a" * (10 << 20))
     assert answer.startswith(b"HTTP/1.1 414 ")
 
 
+@pytest.mark.one_engine
 def test_a_huge_body_is_cut_off_while_it_streams(server: Server) -> None:
     """Failure 7: two 400 MB POSTs took a worker to 2.6 GB; the 422 came after."""
     for head in (
@@ -147,6 +150,7 @@ def test_a_huge_body_is_cut_off_while_it_streams(server: Server) -> None:
         assert answer.startswith(b"HTTP/1.1 413 "), answer[:200]
 
 
+@pytest.mark.one_engine
 def test_a_slow_header_gets_408_within_the_timeout(server: Server) -> None:
     with socket.create_connection(("127.0.0.1", server.port), timeout=20) as sock:
         started = time.monotonic()
@@ -209,6 +213,7 @@ print(json.dumps({"lifetimes": lifetimes, "most": most}))
 """
 
 
+@pytest.mark.one_engine
 def test_slowloris_connections_are_dropped_and_normal_requests_keep_their_p99(
     server: Server,
 ) -> None:
