@@ -1,16 +1,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.orm import Session
 
 from app.core.cpu_lane import in_cpu_lane
 from app.core.dependencies import SEARCH_TEXT, AsOfDep, SessionDep
 from app.core.errors import error_responses
 from app.core.pagination import Page, PageDep, PageParams
-from app.core.responses import page_body
+from app.core.responses import page_response
 from app.core.vocabulary import EntityType
 from app.provenance.service import load_names
 from app.search import service
@@ -46,7 +46,7 @@ async def search(
         list[EntityType] | None,
         Query(alias="type", description="Only these entity types (repeat for several)."),
     ] = None,
-) -> dict[str, Any]:
+) -> Response:
     """Ranked search over every name and alias of every entity: exact matches first,
     then word prefixes, then fuzzy matches, then partial matches (some of the words, or
     words of a description, statement or related name); each hit says which name
@@ -65,7 +65,7 @@ def _page(
     as_of: str | None,
     q: str,
     types: Sequence[str],
-) -> dict[str, Any]:
+) -> Response:
     hits = service.search(session, q, types)
     window = hits[page.offset : page.offset + page.limit]
     ids = [h.entity_id for h in window]
@@ -89,4 +89,4 @@ def _page(
         }
         for h in window
     ]
-    return page_body(request, page, items, len(hits))
+    return page_response(request, page, items, len(hits))

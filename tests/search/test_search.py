@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import TypeAdapter
+
+from app.core.pagination import Page
+from app.search.schemas import SearchHit
 
 SMK = "socialist-movement-of-kazakhstan"
 
@@ -133,3 +137,37 @@ def test_nothing_found_is_an_empty_page(client: TestClient) -> None:
         "next": None,
         "cursor": None,
     }
+
+
+def test_the_bytes_served_are_the_response_models_own(client: TestClient) -> None:
+    """Pages are encoded as built, not validated per request (app.core.responses): what
+    is served must be what the response model would have served, byte for byte, for
+    full, partial and disambiguated matches, in any script, on any page."""
+    model = TypeAdapter(Page[SearchHit])
+    names = [
+        entity["name"]
+        for kind in ("organisations", "people", "events", "places")
+        for entity in client.get(f"/v1/{kind}", params={"limit": 200}).json()["items"]
+    ]
+    queries = [
+        *names,
+        *(name.lower()[1:] for name in names),  # a typo's worth of difference
+        "Айнур Курманов",
+        "kurm",
+        "workers strike oil",
+        "Revolutionary Workers' Party (Russia)",
+        "kazakhstan",
+    ]
+    pages = 0
+    for q in queries:
+        for params in ({"q": q}, {"q": q, "limit": "3", "type": "organisation"}):
+            response = client.get("/v1/search", params=params)
+            assert response.status_code == 200, (q, response.text)
+            served = response.content
+            assert model.dump_json(model.validate_json(served)) == served, q
+            following = response.json()["next"]
+            assert response.headers.get("link") == (
+                None if following is None else f'<{following}>; rel="next"'
+            )
+            pages += 1
+    assert pages > 100
