@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_
+from sqlalchemy import ColumnElement, String, bindparam, or_
 
 
 def _day(value: str) -> str:
@@ -30,3 +30,23 @@ def sql_lasts_until(column: ColumnElement[Any], day: str) -> ColumnElement[bool]
     after ``day``'s, or it is ``day``'s own year or month (which sort just before it)."""
     day = _day(day)
     return or_(column >= day, column.in_((day[:4], day[:7])))
+
+
+# The same two tests with the day as bound parameters, for a statement built once and
+# run with many days (``day_parameters`` gives their values).
+
+
+def bound_starts_by(column: ColumnElement[Any], name: str) -> ColumnElement[bool]:
+    return column <= bindparam(f"{name}_day", type_=String(10))
+
+
+def bound_lasts_until(column: ColumnElement[Any], name: str) -> ColumnElement[bool]:
+    day, year, month = (
+        bindparam(f"{name}_{part}", type_=String(10)) for part in ("day", "year", "month")
+    )
+    return or_(column >= day, column.in_((year, month)))
+
+
+def day_parameters(name: str, day: str) -> dict[str, str]:
+    day = _day(day)
+    return {f"{name}_day": day, f"{name}_year": day[:4], f"{name}_month": day[:7]}

@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     BindParameter,
     ColumnElement,
     Select,
@@ -30,7 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from app.core.date_sql import sql_lasts_until, sql_starts_by
+from app.core.date_sql import bound_lasts_until, bound_starts_by, day_parameters
 from app.core.dates import period_end, period_start
 from app.core.errors import UnknownReferenceError
 from app.core.pagination import PageParams
@@ -158,6 +159,28 @@ def _facts(*, about_one: bool) -> Subquery:
     return union_all(*_branches(entity)).subquery()
 
 
+@lru_cache(maxsize=8)
+def _statements(*, about_one: bool, since: bool, until: bool) -> tuple[Select[Any], Select[Any]]:
+    """The page with the total (the union planned and run once, not twice), and the
+    total alone (for a page past the end). Built once for each set of filters, with
+    every value a bound parameter: SQLAlchemy keys its compiled-statement cache on a
+    statement's structure, and walking this union to compute that key cost 200 µs, a
+    tenth of a timeline, each time the statement was built anew."""
+    facts = _facts(about_one=about_one)
+    statement = select(facts)
+    if since:
+        statement = statement.where(bound_lasts_until(facts.c.date, "since"))
+    if until:
+        statement = statement.where(bound_starts_by(facts.c.date, "until"))
+    page = (
+        statement.add_columns(func.count().over().label("total"))
+        .order_by(facts.c.date, facts.c.rank, facts.c.fact_id)
+        .limit(bindparam("limit", type_=BigInteger))
+        .offset(bindparam("offset", type_=BigInteger))
+    )
+    return page, select(func.count()).select_from(statement.subquery())
+
+
 def timeline_page(
     *,
     session: Session,
@@ -166,26 +189,18 @@ def timeline_page(
     date_from: str | None,
     date_to: str | None,
 ) -> tuple[list[dict[str, Any]], int]:
-    facts = _facts(about_one=entity is not None)
-    params = {"entity": entity} if entity is not None else {}
-    statement = select(facts)
+    statement, count = _statements(
+        about_one=entity is not None, since=bool(date_from), until=bool(date_to)
+    )
+    params: dict[str, Any] = {"limit": page.limit, "offset": page.offset}
+    if entity is not None:
+        params["entity"] = entity
     if date_from:
-        statement = statement.where(sql_lasts_until(facts.c.date, period_start(date_from)))
+        params |= day_parameters("since", period_start(date_from))
     if date_to:
-        statement = statement.where(sql_starts_by(facts.c.date, period_end(date_to)))
-    # The page and the total in one statement (the union planned and run once, not
-    # twice); the total is counted apart only for a page past the end.
-    rows = session.execute(
-        statement.add_columns(func.count().over().label("total"))
-        .order_by(facts.c.date, facts.c.rank, facts.c.fact_id)
-        .limit(page.limit)
-        .offset(page.offset),
-        params,
-    ).all()
-    if rows:
-        total = rows[0].total
-    else:
-        total = session.scalar(select(func.count()).select_from(statement.subquery()), params) or 0
+        params |= day_parameters("until", period_end(date_to))
+    rows = session.execute(statement, params).all()
+    total = rows[0].total if rows else session.scalar(count, params) or 0
     # An entity with no dated fact may not exist at all (one with facts does).
     if not total and entity is not None and session.get(Entity, entity) is None:
         raise UnknownReferenceError("entity", entity)

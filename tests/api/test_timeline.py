@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
-from app.core.dates import period_start
+from app.core.dates import period_end, period_start
 
 
 def _all(client: TestClient, **params: str) -> list[dict]:  # type: ignore[type-arg]
@@ -53,6 +54,37 @@ def test_from_and_to_bound_the_period(client: TestClient) -> None:
     for item in items:
         assert item["date"][:7] >= "2011-12" or item["date"] == "2011"
         assert period_start(item["date"]) <= "2012-12-31"
+
+
+@pytest.mark.parametrize(
+    ("since", "until"),
+    [("2011-12", "2012"), ("2011", "2011"), ("2011-12-16", "2011-12-17"), ("2006-02", None)],
+)
+@pytest.mark.parametrize("entity", [None, "socialist-movement-of-kazakhstan"])
+def test_a_period_keeps_exactly_the_facts_whose_dates_overlap_it(
+    client: TestClient, since: str, until: str | None, entity: str | None
+) -> None:
+    # Paged, with the filters as bound parameters of a statement built once: the same
+    # facts as the whole timeline filtered by period arithmetic, in the same order.
+    scope = {"entity": entity} if entity else {}
+    everything = _all(client, **scope)
+    period = {"from": since, **({"to": until} if until else {})}
+    expected = [
+        item
+        for item in everything
+        if period_end(item["date"]) >= period_start(since)
+        and (until is None or period_start(item["date"]) <= period_end(until))
+    ]
+    assert expected
+    assert _all(client, **scope, **period) == expected
+
+
+def test_a_cursor_past_any_32_bit_offset_is_an_empty_page(client: TestClient) -> None:
+    # The offset is a bound parameter of a statement built once: a 64-bit one.
+    page = client.get("/v1/timeline", params={"from": "2006", "cursor": "o6238902651"})
+    assert page.status_code == 200, page.text
+    assert page.json()["items"] == []
+    assert page.json()["total"] > 0
 
 
 def test_bad_parameters_are_problems(client: TestClient) -> None:
