@@ -29,7 +29,13 @@ def sql_lasts_until(column: ColumnElement[Any], day: str) -> ColumnElement[bool]
     """The period of ``column`` ends on or after the full date ``day``: its text sorts
     after ``day``'s, or it is ``day``'s own year or month (which sort just before it)."""
     day = _day(day)
-    return or_(column >= day, column.in_((day[:4], day[:7])))
+    return _lasts_until(column, day, day[:4], day[:7])
+
+
+def _lasts_until(
+    column: ColumnElement[Any], day: Any, year: Any, month: Any
+) -> ColumnElement[bool]:
+    return or_(column >= day, column.in_((year, month)))
 
 
 # The same two tests with the day as bound parameters, for a statement built once and
@@ -44,7 +50,7 @@ def bound_lasts_until(column: ColumnElement[Any], name: str) -> ColumnElement[bo
     day, year, month = (
         bindparam(f"{name}_{part}", type_=String(10)) for part in ("day", "year", "month")
     )
-    return or_(column >= day, column.in_((year, month)))
+    return _lasts_until(column, day, year, month)
 
 
 def day_parameters(name: str, day: str) -> dict[str, str]:
