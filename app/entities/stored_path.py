@@ -65,6 +65,11 @@ class BodyReader:
         self._file: Path | None = info.sqlite_path if info.backend == "sqlite" else None
         self._loop_pool: Pool | None = engine.pool.recreate() if self._file else None
         self._held: PoolProxiedConnection | None = None
+        # PostgreSQL: a lone SELECT needs no transaction, and in one psycopg sends BEGIN
+        # before it and the pool a ROLLBACK after it: three round trips instead of one
+        # (560 µs against 205 µs a read at 100,000 entities). So the read runs in
+        # autocommit, set on the pooled connection for the read alone.
+        self._autocommit = info.backend == "postgresql"
 
     @property
     def on_loop(self) -> bool:
@@ -79,8 +84,15 @@ class BodyReader:
             connection = self.engine.pool.connect()
         except (SQLAlchemyError, self._driver_error):
             return None
+        driver: Any = connection.dbapi_connection
         try:
-            return self._lookup.run(connection.dbapi_connection, entity_id)
+            if self._autocommit:
+                driver.autocommit = True
+            try:
+                return self._lookup.run(driver, entity_id)
+            finally:
+                if self._autocommit:
+                    driver.autocommit = False  # as the pool's other users expect it
         except self._driver_error:
             connection.invalidate()  # maybe broken: the pool opens a new one
             return None

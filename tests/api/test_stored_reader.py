@@ -167,3 +167,34 @@ def test_a_locked_database_never_holds_the_event_loop(databases: DatabaseFactory
         other.close()
     assert reader.read("ainur-kurmanov") is not None  # and reads again once it is free
     reader.close()
+
+
+def test_a_read_on_postgresql_opens_no_transaction(
+    databases: DatabaseFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One round trip a read: in a transaction, psycopg would send BEGIN before the
+    statement and the pool a ROLLBACK after it."""
+    if not databases.is_postgresql:
+        pytest.skip("PostgreSQL only: a SQLite read is a call, not a round trip")
+    import psycopg.pq
+
+    from app.provenance.stored import BodyLookup
+
+    after_read: list[psycopg.pq.TransactionStatus] = []
+    real = BodyLookup.run
+
+    def spied(self: BodyLookup, dbapi_connection: Any, entity_id: str) -> Any:
+        found = real(self, dbapi_connection, entity_id)
+        after_read.append(dbapi_connection.info.transaction_status)
+        return found
+
+    monkeypatch.setattr(BodyLookup, "run", spied)
+    url = databases.new_seeded_url()
+    app = create_app(Settings(database_url=url, data_dir=DATA_DIR, cache_enabled=False))
+    with TestClient(app) as client:
+        for _ in range(3):
+            assert client.get(PERSON).status_code == 200
+        # The connection goes back to the pool as it came: writes need their transaction.
+        with app.state.engine.connect() as connection:
+            assert connection.connection.dbapi_connection.autocommit is False
+    assert after_read == [psycopg.pq.TransactionStatus.IDLE] * 3
