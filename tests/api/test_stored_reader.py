@@ -15,6 +15,7 @@ import sqlite3
 import time
 from typing import Any
 
+import psycopg.pq
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -23,6 +24,7 @@ from sqlalchemy import create_engine, text
 from app.core.config import Settings
 from app.entities.stored_path import BodyReader
 from app.main import create_app
+from app.provenance.stored import BodyLookup
 from tests.conftest import DATA_DIR, DatabaseFactory
 from tests.curation.conftest import QUOTE, etag, make_key
 
@@ -176,10 +178,6 @@ def test_a_read_on_postgresql_opens_no_transaction(
     statement and the pool a ROLLBACK after it."""
     if not databases.is_postgresql:
         pytest.skip("PostgreSQL only: a SQLite read is a call, not a round trip")
-    import psycopg.pq
-
-    from app.provenance.stored import BodyLookup
-
     after_read: list[psycopg.pq.TransactionStatus] = []
     real = BodyLookup.run
 
