@@ -33,6 +33,7 @@ from app.entities.stored_path import BodyReader, StoredBodyMiddleware
 from app.exports.representations import document_representations, entity_renderer
 from app.openapi_examples import install_examples
 from app.provenance.changes import current_revision
+from app.search.fast_path import SearchMiddleware
 from app.search.vocabulary import warm_vocabulary
 
 # JSON larger than this is sent gzip-compressed to clients that accept it.
@@ -79,7 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 tasks.start_soon(clock.run)
             yield
             tasks.cancel_scope.cancel()
-        app.state.body_reader.close()
+        app.state.fast_reader.close()
         engine.dispose()
 
     app = FastAPIOffline(
@@ -109,7 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = session_factory(engine)
-    app.state.body_reader = BodyReader(engine)
+    app.state.fast_reader = BodyReader(engine)
     install_error_handlers(app)
     mount_routers(app)
     install_examples(app, app.state.session_factory)
@@ -118,6 +119,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # representation has its own ETag and 304.
     # Innermost: a plain entity detail is answered from its stored body, before routing.
     app.add_middleware(StoredBodyMiddleware)
+    app.add_middleware(SearchMiddleware)
     app.add_middleware(NegotiationMiddleware, renderer=entity_renderer(settings))
     app.add_middleware(ConditionalGetMiddleware, max_age=settings.cache_max_age)
     # Inside the response cache, so a compressed answer is compressed once and kept.

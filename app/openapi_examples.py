@@ -22,6 +22,7 @@ from app.entities.service import neighbourhood
 from app.provenance.listing import entity_or_404
 from app.reconcile.service import parse_batch, reconcile
 from app.search.service import search
+from app.search.vocabulary import vocabulary
 from app.timeline.service import timeline_page
 
 DETAIL_EXAMPLES = {
@@ -68,7 +69,7 @@ def collect_examples(session: Session) -> dict[str, Any]:
     )
     aliases, total = list_aliases(session=session, page=first, q="сдк", lang=None, kind=None)
     examples["/v1/aliases"] = _page(aliases, total, "/v1/aliases")
-    hits = search(session, "Sotsialisticheskoe Dvizhenie Kazakhstana")[:1]
+    hits = search(vocabulary(session), "Sotsialisticheskoe Dvizhenie Kazakhstana")[:1]
     examples["/v1/search"] = _page(
         [
             {

@@ -20,6 +20,7 @@ from app.reconcile.matching import PropertyOutcome, adjusted_score, outcome, que
 from app.reconcile.properties import PROPERTY_BY_ID, TYPE_NAMES, Facts, ReconProperty, load_facts
 from app.reconcile.schemas import ReconQuery
 from app.search.service import EXACT, Hit, search
+from app.search.vocabulary import vocabulary
 
 __all__ = ["TYPE_NAMES", "TimeBudgetError"]
 
@@ -160,7 +161,7 @@ def reconcile(
         window = max(limit, PROPERTY_WINDOW) if properties_by_key[key] else limit
         # A query with nothing to search for ("-") has no candidates; the other queries
         # of the batch are answered all the same.
-        hits_by_key[key] = search(session, query.query, _types(query))[:window]
+        hits_by_key[key] = search(vocabulary(session), query.query, _types(query))[:window]
     ids = {h.entity_id for hits in hits_by_key.values() for h in hits}
     info = (
         {

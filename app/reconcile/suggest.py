@@ -24,6 +24,7 @@ from app.models import Entity
 from app.reconcile.budget import Deadline
 from app.reconcile.properties import TYPE_DESCRIPTIONS, TYPE_NAMES, properties_of
 from app.search.service import Hit, search
+from app.search.vocabulary import vocabulary
 
 # A final letter that may be the first of a group the name keys spell as one letter
 # (ts/tz -> c, kh -> h, ph -> f), and the letter that completes it.
@@ -66,7 +67,7 @@ def suggest_entities(
     best: dict[str, Hit] = {}
     for attempt in [text, *completions(text)]:
         deadline.check("The suggestion")
-        for hit in search(session, attempt, types):
+        for hit in search(vocabulary(session), attempt, types):
             if hit.entity_id not in best or hit.score > best[hit.entity_id].score:
                 best[hit.entity_id] = hit
     ranked = [h.entity_id for h in sorted(best.values(), key=_rank)]

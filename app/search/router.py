@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
-from sqlalchemy.orm import Session
 
 from app.core.cpu_lane import in_cpu_lane
 from app.core.dependencies import SEARCH_TEXT, AsOfDep, SessionDep
@@ -15,6 +14,7 @@ from app.core.vocabulary import EntityType
 from app.provenance.service import load_names
 from app.search import service
 from app.search.schemas import SearchHit
+from app.search.vocabulary import Vocabulary, vocabulary
 
 router = APIRouter()
 
@@ -54,24 +54,38 @@ async def search(
     "Revolutionary Workers' Party (Russia)", keeps the matches of the other words
     whose entity is related to it."""
     return await in_cpu_lane(
-        request, lambda: _page(request, session, page, as_of, q, entity_type or ())
+        request,
+        lambda: search_page(
+            request,
+            page,
+            vocabulary(session),
+            q,
+            entity_type or (),
+            lambda ids: load_names(session, ids, as_of),
+            own_names=as_of is None,
+        ),
     )
 
 
-def _page(
+def search_page(
     request: Request,
-    session: Session,
     page: PageParams,
-    as_of: str | None,
+    vocab: Vocabulary,
     q: str,
     types: Sequence[str],
+    read_names: Callable[[list[str]], dict[str, str]],
+    *,
+    own_names: bool = True,
 ) -> Response:
-    hits = service.search(session, q, types)
+    """The page of hits. Each hit's entity is named by its own name as search holds it
+    in memory (``own_names``), or else by ``read_names`` (from the database: a name as
+    of a date, or a name search does not hold)."""
+    hits = service.search(vocab, q, types)
     window = hits[page.offset : page.offset + page.limit]
     ids = [h.entity_id for h in window]
-    names = {} if as_of else service.own_names(session, ids)
+    names = service.own_names(vocab, ids) if own_names else {}
     if len(names) < len(ids):
-        names |= load_names(session, [i for i in ids if i not in names], as_of)
+        names |= read_names([i for i in ids if i not in names])
     items = [
         {
             "id": h.entity_id,

@@ -34,13 +34,12 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz, process
-from sqlalchemy.orm import Session
 
 from app.core.names import name_tokens
 from app.search.field_table import FIELDS as SEARCH_FIELDS
 from app.search.index import STOPWORDS
 from app.search.name_table import NameTable
-from app.search.vocabulary import SIMILAR_WORD, Vocabulary, vocabulary
+from app.search.vocabulary import SIMILAR_WORD, Vocabulary
 
 EXACT = 1.0
 REORDERED = 0.95
@@ -239,7 +238,7 @@ def _hit(names: NameTable, name: int, score: float, words: tuple[WordMatch, ...]
 
 
 def _full(
-    session: Session,
+    vocab: Vocabulary,
     tokens: list[str],
     types: Sequence[str],
     *,
@@ -248,7 +247,6 @@ def _full(
 ) -> dict[str, Hit]:
     """Stages 1-3: each entity whose name matches every word, with its best name;
     each hit says ``words`` matched."""
-    vocab = vocabulary(session)
     hits = _exact(vocab.names, tokens, types, words)
     hits += _prefix(vocab.names, tokens, types, words)
     if fuzzy:
@@ -403,7 +401,11 @@ class _WordFinder:
             if cut:
                 break
         rows = 0
+        word, field_values = self.word, self.field_values
         for token in self.field_order:
+            quality = self._value(token)
+            # What the token is worth in each field, by the field's code.
+            values = [(quality * field_values[where], where) for where in SEARCH_FIELDS]
             entities, codes = self.fields.postings[token]
             for entity, code in zip(entities, codes, strict=True):
                 if types and entity_types[entity] not in types:
@@ -411,7 +413,9 @@ class _WordFinder:
                 if rows == limit:
                     return True
                 rows += 1
-                self.in_field(entity, token, code)
+                if quality:
+                    value, where = values[code]
+                    self._entry(entity).add(word, value, where)
         return cut
 
     def among(self, entities: Iterable[int], types: Sequence[str]) -> None:
@@ -459,7 +463,7 @@ def _find_words(
 
 
 def _disambiguate(
-    session: Session, query: Query, main_hits: dict[str, Hit], types: Sequence[str]
+    vocab: Vocabulary, query: Query, main_hits: dict[str, Hit], types: Sequence[str]
 ) -> tuple[list[Hit], list[Hit]]:
     """Full matches of the main words whose entity also holds every word of the
     disambiguator (anywhere: a name, its description, statements, related names),
@@ -469,7 +473,7 @@ def _disambiguate(
     context = list(dict.fromkeys(query.context))
     everywhere = dict.fromkeys(FIELD_VALUE, 1.0)
     found, _ = _find_words(
-        vocabulary(session),
+        vocab,
         context,
         types,
         entity_ids=[h.entity_id for h in top],
@@ -490,7 +494,7 @@ def _disambiguate(
 
 
 def _partial(
-    session: Session,
+    vocab: Vocabulary,
     query: Query,
     types: Sequence[str],
     exclude: Collection[str],
@@ -511,7 +515,6 @@ def _partial(
     words = list(dict.fromkeys(t for t in query.tokens if t not in STOPWORDS))
     if not words:
         return []
-    vocab = vocabulary(session)
     names = vocab.names
     spellings = _spellings(vocab, words)
     count = {word: _frequency(vocab, word, spellings[word]) for word in words}
@@ -546,6 +549,10 @@ def _partial(
             ranked.append((coverage, entity_id, entry))
     ranked.sort(key=lambda r: (-round(r[0], 6), -r[2].weight, r[1]))
     hits = []
+    # A query word found in a field is the same WordMatch in every hit (at most the
+    # query's words times the fields): made once, not once per hit.
+    word_matches: dict[tuple[str, str], WordMatch] = {}
+    typed = {t: query.typed.get(t, t) for t in words}
     for coverage, entity_id, entry in ranked[:PARTIAL_RESULTS]:
         share = 0.0  # how much of the shown name the query's words account for
         if entry.hit is not None:
@@ -564,8 +571,12 @@ def _partial(
                     continue
             text = names.name_text[name]
             lang, kind = names.styles[names.name_style[name]]
-        matched = [t for t in words if t in entry.words]
-        weakest = max((entry.words[t][1] for t in matched), key=FIELDS.index)
+        found_words = entry.words
+        matched = [(t, found_words[t][1]) for t in words if t in found_words]
+        weakest = max((where for _, where in matched), key=FIELDS.index)
+        for pair in matched:
+            if pair not in word_matches:
+                word_matches[pair] = WordMatch(typed[pair[0]], pair[1])
         hits.append(
             Hit(
                 entity_id,
@@ -576,8 +587,8 @@ def _partial(
                 lang,
                 kind,
                 field=weakest,
-                words=tuple(WordMatch(query.typed.get(t, t), entry.words[t][1]) for t in matched),
-                unmatched=tuple(query.typed.get(t, t) for t in words if t not in entry.words),
+                words=tuple(word_matches[pair] for pair in matched),
+                unmatched=tuple(typed[t] for t in words if t not in found_words),
             )
         )
     return hits
@@ -600,8 +611,9 @@ def _name_rank(names: NameTable, name: int, score: float) -> Rank:
     )
 
 
-def search(session: Session, q: str, types: Sequence[str] = ()) -> list[Hit]:
-    """Every matching entity once, best first."""
+def search(vocab: Vocabulary, q: str, types: Sequence[str] = ()) -> list[Hit]:
+    """Every matching entity once, best first, in the search tables of ``vocab``
+    (``vocabulary(session)``: those of the dataset the session reads)."""
     query = parse_query(q)
     if not query.tokens:
         return []  # nothing to search for ("!!!"): nothing found
@@ -610,24 +622,24 @@ def search(session: Session, q: str, types: Sequence[str] = ()) -> list[Hit]:
     )
     # With a disambiguator, the whole query still matches a name that holds its words
     # exactly or as prefixes; spelling variants are left to the main words.
-    best = _full(session, query.tokens, types, fuzzy=not query.context, words=everything)
+    best = _full(vocab, query.tokens, types, fuzzy=not query.context, words=everything)
     undecided: list[Hit] = []
     kept: list[Hit] = []
     if query.context:
-        kept, undecided = _disambiguate(session, query, _full(session, query.main, types), types)
+        kept, undecided = _disambiguate(vocab, query, _full(vocab, query.main, types), types)
         best = _best([*best.values(), *kept])
     if query.context or all(hit.score < PREFIX_FLOOR for hit in best.values()):
         # Once a disambiguator has picked its entities, the others that match the
         # main words follow as partial matches; no further word lookups are needed.
-        partial = _partial(session, query, types, best.keys(), undecided, lookup=not kept)
+        partial = _partial(vocab, query, types, best.keys(), undecided, lookup=not kept)
         best = _best([*best.values(), *partial])
     return sorted(best.values(), key=_rank_key)
 
 
-def own_names(session: Session, entity_ids: Iterable[str]) -> dict[str, str]:
+def own_names(vocab: Vocabulary, entity_ids: Iterable[str]) -> dict[str, str]:
     """The current name of each of these entities that search knows (every entity
     whose name has a letter or digit), from memory."""
-    names = vocabulary(session).names
+    names = vocab.names
     found = {}
     for entity_id in entity_ids:
         entity = names.entity_index.get(entity_id)

@@ -112,13 +112,13 @@ def test_the_fast_path_answers_as_the_route_does(
     client: TestClient, path: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     reads: list[str] = []
-    real_read = stored_path._read
+    real_lookup = stored_path._lookup
 
-    def spied(factory: Any, entity_id: str) -> Any:
+    async def spied(scope: Any, entity_id: str) -> Any:
         reads.append(entity_id)
-        return real_read(factory, entity_id)
+        return await real_lookup(scope, entity_id)
 
-    monkeypatch.setattr(stored_path, "_read", spied)
+    monkeypatch.setattr(stored_path, "_lookup", spied)
     fast = client.get(path)
     assert reads == [path.rsplit("/", 1)[1]]  # answered by the layer, not the route
     # An undeclared parameter is ignored by the route and sends the request past the

@@ -70,7 +70,7 @@ def test_the_reader_answers_as_the_route_does(
     sqlite = url.startswith("sqlite")
     # On a SQLite file on the event loop; PostgreSQL's round trip in a worker thread.
     assert reads == [(path.rsplit("/", 1)[1], sqlite)]
-    assert app.state.body_reader.on_loop is sqlite
+    assert app.state.fast_reader.on_loop is sqlite
     assert fast.status_code == 200
     assert (fast.status_code, fast.content) == (routed.status_code, routed.content)
     assert fast.headers.items() == routed.headers.items()
@@ -122,7 +122,7 @@ def test_a_failing_database_is_left_to_the_route(
     own_app: tuple[FastAPI, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app, _ = own_app
-    reader: BodyReader = app.state.body_reader
+    reader: BodyReader = app.state.fast_reader
 
     class Broken:
         sql = "SELECT no_such_column FROM entity_body"
@@ -155,7 +155,7 @@ def test_a_locked_database_never_holds_the_event_loop(databases: DatabaseFactory
     app = create_app(
         Settings(database_url=url, data_dir=DATA_DIR, cache_enabled=False, database_read_only=True)
     )
-    reader: BodyReader = app.state.body_reader
+    reader: BodyReader = app.state.fast_reader
     assert reader.on_loop
     assert reader.read("ainur-kurmanov") is not None  # the held connection is open
     other = sqlite3.connect(path, timeout=0, isolation_level=None)

@@ -15,12 +15,13 @@ import json, sys
 from sqlalchemy.orm import Session
 from app.core.db import create_db_engine
 import app.search.service as service
+from app.search.vocabulary import vocabulary
 service.PARTIAL_CANDIDATES = 2
 engine = create_db_engine(sys.argv[1])
 out = []
 with Session(engine) as session:
     for q in json.loads(sys.argv[2]):
-        hits = service.search(session, q)
+        hits = service.search(vocabulary(session), q)
         out.append([[h.entity_id, h.score, h.name, h.field, [w.field for w in h.words]] for h in hits])
 print(json.dumps(out))
 """
