@@ -17,6 +17,7 @@ from fastapi_offline import FastAPIOffline
 
 from app.api import TAGS, mount_routers
 from app.core.config import Settings, get_settings
+from app.core.cpu_lane import close_cpu_lane
 from app.core.db import server_engine, session_factory
 from app.core.errors import UnexpectedErrorMiddleware, install_error_handlers
 from app.core.http_cache import ConditionalGetMiddleware, HeadAsGetMiddleware
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 tasks.start_soon(clock.run)
             yield
             tasks.cancel_scope.cancel()
+        close_cpu_lane(app.state)
         app.state.fast_reader.close()
         engine.dispose()
 
