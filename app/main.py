@@ -30,6 +30,7 @@ from app.core.response_cache import LRUCache, ResponseCacheMiddleware, RevisionC
 from app.core.security_headers import SecurityHeadersMiddleware
 from app.core.streaming import DirectSendMiddleware
 from app.docs_pages import install_redoc
+from app.entities.list_path import ListMiddleware
 from app.entities.stored_path import BodyReader, StoredBodyMiddleware
 from app.exports.representations import document_representations, entity_renderer
 from app.openapi_examples import install_examples
@@ -122,6 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Innermost: a plain entity detail is answered from its stored body, before routing.
     app.add_middleware(StoredBodyMiddleware)
     app.add_middleware(SearchMiddleware)
+    app.add_middleware(ListMiddleware)
     app.add_middleware(NegotiationMiddleware, renderer=entity_renderer(settings))
     app.add_middleware(ConditionalGetMiddleware, max_age=settings.cache_max_age)
     # Inside the response cache, so a compressed answer is compressed once and kept.

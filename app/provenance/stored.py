@@ -20,7 +20,9 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Dialect,
+    FromClause,
     LargeBinary,
+    Select,
     Table,
     bindparam,
     delete,
@@ -71,9 +73,9 @@ _STATE: Table = StoredBodyState.__table__  # type: ignore[assignment]
 # database start-up could not rebuild) is not read, and the body is assembled instead.
 # Both checks are joins on primary keys. Built once: a statement made per call costs
 # more than the lookup it runs.
-_CURRENT = _TABLE.join(
-    _ENTITY, (_ENTITY.c.id == _TABLE.c.entity_id) & (_ENTITY.c.version == _TABLE.c.version)
-).join(_STATE, (_STATE.c.id == STATE_ROW_ID) & (_STATE.c.format == bindparam("format")))
+_OF_CURRENT_VERSION = (_ENTITY.c.id == _TABLE.c.entity_id) & (_ENTITY.c.version == _TABLE.c.version)
+_IN_FORMAT = (_STATE.c.id == STATE_ROW_ID) & (_STATE.c.format == bindparam("format"))
+_CURRENT = _TABLE.join(_ENTITY, _OF_CURRENT_VERSION).join(_STATE, _IN_FORMAT)
 
 
 class _Utf8Bytes(FunctionElement[bytes]):
@@ -151,6 +153,17 @@ class BodyLookup:
             return None
         kind, version, body = rows[0]
         return Stored(kind, version, bytes(body))
+
+
+def current_bodies(page: FromClause, entity_id: ColumnElement[str]) -> Select[Any]:
+    """The id, version and bytes of the current stored body of each row of ``page``
+    (whose column ``entity_id`` holds an entity id), for those that have one;
+    ``format`` is bound as in ``stored_body``."""
+    return select(_TABLE.c.entity_id, _TABLE.c.version, _BODY).select_from(
+        page.join(_TABLE, _TABLE.c.entity_id == entity_id)
+        .join(_ENTITY, _OF_CURRENT_VERSION)
+        .join(_STATE, _IN_FORMAT)
+    )
 
 
 def stored_bodies(session: Session | Connection, ids: Collection[str]) -> dict[str, Stored]:

@@ -1,15 +1,16 @@
 """``GET /v1/search`` answered in front of FastAPI, for the plain form of the request.
 
-On a small knowledge base a search takes tens of microseconds; routing, dependency
-solving and the parameters' validation took several times that (py-spy under wrk:
-the search itself was 4 % of the request). This layer answers a search whose query
-string holds only ``q``, ``type``, ``limit`` and ``cursor``, each valid as the route
-validates it (the same constraints, checked by pydantic as FastAPI checks them), and
-``q``, ``limit`` and ``cursor`` at most once each. It runs the route's own page
-builder (``app.search.router.search_page``) in the route's CPU lane and sends the
-route's response. Anything else goes to the route: another parameter (``as_of``), a
-value the route rejects (its 422 says why), a database error (its 503).
-"""
+On a small knowledge base a search takes tens to hundreds of microseconds, and the
+request around it cost several times that: a session to read the dataset revision
+(400-500 µs on SQLite), routing and dependency solving, and the hop to a worker
+thread and back. This layer answers a search whose query string holds only ``q``,
+``type``, ``limit`` and ``cursor``, valid as the route validates them
+(``app.core.plain_query``). It reads the revision with the fast reader
+(``app.core.fast_read``), and answers only when the search tables in memory are that
+revision's; it runs the route's own page builder (``app.search.router.search_page``)
+and sends the route's response. Anything else goes to the route: another parameter
+(``as_of``), a value the route rejects (its 422 says why), tables to bring up to date,
+a database error (its 503)."""
 
 from __future__ import annotations
 
@@ -18,10 +19,9 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Response
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import Field, StringConstraints
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
-from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -29,19 +29,14 @@ from app.core.cpu_lane import in_cpu_lane
 from app.core.db import close_session
 from app.core.dependencies import SEARCH_TEXT
 from app.core.fast_read import FastReader, read_fast
-from app.core.pagination import (
-    CURSOR_PATTERN,
-    DEFAULT_LIMIT,
-    MAX_LIMIT,
-    PageParams,
-    decode_cursor,
-)
+from app.core.plain_query import PageQuery, plain_parameters
 from app.core.vocabulary import EntityType
 from app.provenance.service import load_names
 from app.search.router import search_page
 from app.search.vocabulary import StampLookup, Vocabulary, current_vocabulary, read_stamp
 
 PATH = "/v1/search"
+_LISTS = frozenset({"type"})
 # Search tables of at most this many names are searched on the event loop: the hop to a
 # worker thread and back cost more than such a search (measured on the seed's 141
 # names: 1,300 r/s through the CPU lane, 2,300 on the loop, for an exact match), and
@@ -49,39 +44,18 @@ PATH = "/v1/search"
 # up to 200 characters: 1.6 ms). Larger tables are searched in the CPU lane, where a
 # slow search cannot hold up the event loop.
 INLINE_NAMES = 500
-_SINGLE = frozenset({"q", "limit", "cursor"})
-_KNOWN = _SINGLE | {"type"}
 
 
-class _Parameters(BaseModel):
-    """The route's parameters with the route's constraints (``app.search.router``,
-    ``app.core.pagination.page_params``)."""
-
-    model_config = ConfigDict(extra="forbid")
+class _Parameters(PageQuery):
+    """The route's parameters with the route's constraints (``app.search.router``)."""
 
     q: Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=SEARCH_TEXT)]
-    type: list[EntityType] = []
-    limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT
-    cursor: Annotated[str, StringConstraints(max_length=19, pattern=CURSOR_PATTERN)] | None = None
+    type: list[EntityType] = Field(default_factory=list)
 
 
 def parameters(query_string: bytes) -> _Parameters | None:
     """The plain form's parameters, or None when the route must answer."""
-    values: dict[str, object] = {}
-    types: list[str] = []
-    for key, value in QueryParams(query_string).multi_items():
-        if key == "type":
-            types.append(value)
-        elif key in _SINGLE and key not in values:
-            values[key] = value
-        else:
-            return None
-    if types:
-        values["type"] = types
-    try:
-        return _Parameters.model_validate(values)
-    except ValidationError:
-        return None
+    return plain_parameters(query_string, _Parameters, lists=_LISTS)
 
 
 class _NeedsDatabaseError(Exception):
@@ -119,7 +93,7 @@ class SearchMiddleware:
             await self.app(scope, receive, send)
             return
         request = Request(scope)
-        page = PageParams(found.limit, decode_cursor(found.cursor) if found.cursor else 0)
+        page = found.page()
         factory: sessionmaker[Session] = scope["app"].state.session_factory
 
         def answer(read_names: Callable[[list[str]], dict[str, str]]) -> Response | None:
