@@ -137,7 +137,7 @@ def _exact(
     key = " ".join(tokens)
     sorted_words = sorted(tokens)
     driver = min(dict.fromkeys(tokens), key=names.frequency)
-    hits = []
+    scored = []
     for name in names.postings.get(driver, ()):
         name_key = names.name_key[name]
         if name_key == key:
@@ -147,8 +147,8 @@ def _exact(
         else:
             continue
         if names.of_type(name, types):
-            hits.append(_hit(names, name, score, words))
-    return hits
+            scored.append((name, score))
+    return _each_entitys_best(names, scored, words)
 
 
 def _prefix(
@@ -167,7 +167,7 @@ def _prefix(
         candidates = [name for name in candidates if name in narrowed]
     others = [names.words_starting(t) for t in distinct[1:]]
     query_letters = sum(len(t) for t in tokens)
-    hits = []
+    scored = []
     for name in candidates:
         name_key = names.name_key[name]
         name_words = name_key.split()
@@ -175,9 +175,8 @@ def _prefix(
             name, types
         ):
             coverage = min(1.0, query_letters / max(1, len(name_key) - len(name_words) + 1))
-            score = PREFIX_FLOOR + PREFIX_SPAN * coverage * 0.999
-            hits.append(_hit(names, name, score, words))
-    return hits
+            scored.append((name, PREFIX_FLOOR + PREFIX_SPAN * coverage * 0.999))
+    return _each_entitys_best(names, scored, words)
 
 
 def _fuzzy(
@@ -208,12 +207,18 @@ def _fuzzy(
             key, keys, scorer=scorer, score_cutoff=cutoff, limit=None
         ):
             scores[index] = max(score, scores.get(index, 0.0))
-    # Hundreds of names can be spelled like the query, several of them an entity's:
-    # only each entity's best-ranked one can be kept (``_best``), so only it is made
-    # a hit. Among equals the first stays, as in ``_best``.
+    scored = [(candidates[index], FUZZY_CEILING * score / 100) for index, score in scores.items()]
+    return _each_entitys_best(names, scored, words)
+
+
+def _each_entitys_best(
+    names: NameTable, scored: Iterable[tuple[int, float]], words: tuple[WordMatch, ...]
+) -> list[Hit]:
+    """The hit of each entity's best-ranked (name, score), the first of equals, as
+    ``_best`` would keep it. Hundreds of names can match a query, several of them an
+    entity's: only the one kept is made a hit."""
     best: dict[int, tuple[Rank, int, float]] = {}
-    for index, score in scores.items():
-        name, value = candidates[index], FUZZY_CEILING * score / 100
+    for name, value in scored:
         entity = names.name_entity[name]
         rank = _name_rank(names, name, value)
         kept = best.get(entity)

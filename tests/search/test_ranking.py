@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
@@ -40,3 +42,21 @@ def test_each_entity_keeps_its_best_hit_and_the_first_of_equals() -> None:
     assert best["a"] is hits[1]
     assert best["b"] is hits[2]
     assert best["c"] is hits[4]
+
+
+def test_a_stage_makes_the_very_hits_best_would_keep(seeded_engine: Engine) -> None:
+    # The exact, prefix and fuzzy stages make a hit only of each entity's best-ranked
+    # name (service._each_entitys_best): the hits _best would keep of them all.
+    with Session(seeded_engine) as session:
+        names = load_name_table(session)
+    rng = random.Random(7)
+    for _ in range(300):
+        # Few entities' names, drawn with repeats, at few scores: many ties.
+        pool = rng.sample(range(len(names)), 12)
+        scored = [
+            (rng.choice(pool), rng.choice((0.5, 0.7, 1.0))) for _ in range(rng.randint(1, 40))
+        ]
+        made = service._each_entitys_best(names, scored, ())
+        kept = service._best([service._hit(names, name, score) for name, score in scored])
+        assert {h.entity_id: h for h in made} == kept
+        assert len(made) == len(kept)
