@@ -31,17 +31,13 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from app.core.fast_read import FastReader, read_off_loop
 from app.core.pagination import PageParams
 from app.core.plain_query import PageQuery, plain_parameters
+from app.entities.stored_path import TYPE_OF_COLLECTION
 from app.models import Entity
 from app.provenance.listing import page_response, parse_sort
 from app.provenance.stored import body_format, current_bodies
 
 _PATH = re.compile(r"/v1/(organisations|people|events|places)")
-_TYPE_OF = {
-    "organisations": "organisation",
-    "people": "person",
-    "events": "event",
-    "places": "place",
-}
+_TYPE_OF = {c: t for c, t in TYPE_OF_COLLECTION.items() if t is not None}
 Sort = Literal["id", "-id", "name", "-name"]
 
 

@@ -27,7 +27,8 @@ from app.provenance.listing import entity_etag
 from app.provenance.stored import BodyLookup, Stored, stored_body
 
 _PATH = re.compile(r"/v1/(organisations|people|events|places|entities)/([a-z0-9][a-z0-9-]{0,119})")
-_TYPE_OF = {
+# A collection's entity type (None: any type).
+TYPE_OF_COLLECTION: dict[str, str | None] = {
     "organisations": "organisation",
     "people": "person",
     "events": "event",
@@ -70,7 +71,7 @@ class StoredBodyMiddleware:
             return
         collection, entity_id = match.groups()
         found = await _lookup(scope, entity_id)
-        wanted = _TYPE_OF[collection]
+        wanted = TYPE_OF_COLLECTION[collection]
         if found is None or (wanted is not None and found.type != wanted):
             await self.app(scope, receive, send)
             return

@@ -19,7 +19,7 @@ from app.entities import list_path
 from app.main import create_app
 from app.models import StoredBody
 from tests.conftest import DATA_DIR, DatabaseFactory, rolled_back
-from tests.curation.conftest import QUOTE, etag, make_key
+from tests.curation.conftest import rename
 
 COLLECTIONS = ("organisations", "people", "events", "places")
 
@@ -155,12 +155,7 @@ def test_a_page_is_read_off_the_event_loop_and_shows_a_write_at_once(
     with TestClient(app) as client:
         before = client.get("/v1/people", params=params)
         assert before.status_code == 200
-        renamed = client.patch(
-            person,
-            json={"name": "Zzzz Kurmanov", "sources": [QUOTE]},
-            headers={**make_key(app, "curator", "write"), "If-Match": etag(client, person)},
-        )
-        assert renamed.status_code == 200, renamed.text
+        rename(client, app, person, "Zzzz Kurmanov")
         after = client.get("/v1/people", params=params)
         routed = _routed(client, "/v1/people", params)
     assert before.json()["items"][0]["id"] != "ainur-kurmanov"

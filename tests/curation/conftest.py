@@ -33,3 +33,13 @@ def etag(client: TestClient, path: str) -> str:
     response = client.get(path)
     assert response.status_code == 200, response.text
     return response.headers["etag"]
+
+
+def rename(client: TestClient, app: FastAPI, path: str, name: str) -> None:
+    """A curator renames the entity at ``path`` (through ``client``, served by ``app``)."""
+    renamed = client.patch(
+        path,
+        json={"name": name, "sources": [QUOTE]},
+        headers={**make_key(app, "curator", "write"), "If-Match": etag(client, path)},
+    )
+    assert renamed.status_code == 200, renamed.text

@@ -16,7 +16,7 @@ from app.core.config import Settings
 from app.main import create_app
 from app.search import fast_path, service
 from tests.conftest import DATA_DIR, DatabaseFactory
-from tests.curation.conftest import QUOTE, etag, make_key
+from tests.curation.conftest import rename
 
 PERSON = "/v1/people/ainur-kurmanov"
 
@@ -171,12 +171,7 @@ def test_a_write_through_another_replica_is_found_by_the_next_search(
     with TestClient(app) as client, TestClient(other) as replica:
         before = client.get("/v1/search", params=params).json()["items"]
         assert all(hit["matched"]["name"] != "Qwertyuiop Kurmanov" for hit in before)
-        renamed = replica.patch(
-            PERSON,
-            json={"name": "Qwertyuiop Kurmanov", "sources": [QUOTE]},
-            headers={**make_key(other, "curator", "write"), "If-Match": etag(replica, PERSON)},
-        )
-        assert renamed.status_code == 200, renamed.text
+        rename(replica, other, PERSON, "Qwertyuiop Kurmanov")
         found = client.get("/v1/search", params=params)
         again = client.get("/v1/search", params=params)
     assert [hit["id"] for hit in found.json()["items"]][:1] == ["ainur-kurmanov"]
