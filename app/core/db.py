@@ -79,6 +79,9 @@ class DatabaseInfo:
     sqlite_path: Path | None  # a SQLite file, or None (PostgreSQL, in-memory)
     read_only: bool
     read_only_reason: str | None
+    # How long a statement may wait for a database that answers nothing (0: no limit),
+    # enforced by the engine's events; ``driver_deadline`` for statements run without.
+    statement_deadline: float = 0.0
 
 
 _INFO: weakref.WeakKeyDictionary[Engine, DatabaseInfo] = weakref.WeakKeyDictionary()
@@ -451,12 +454,30 @@ def create_db_engine(
         )
         _INFO[engine] = info
         return engine
+    deadline = 0.0
     if timeouts is not None:
         engine = _postgresql_server_engine(parsed, echo=echo, timeouts=timeouts)
+        deadline = timeouts.statement + DEADLINE_GRACE if timeouts.statement > 0 else 0.0
     else:
         engine = create_engine(url, echo=echo, pool_pre_ping=True)
-    _INFO[engine] = DatabaseInfo(parsed.get_backend_name(), None, False, None)
+    _INFO[engine] = DatabaseInfo(parsed.get_backend_name(), None, False, None, deadline)
     return engine
+
+
+@contextmanager
+def driver_deadline(engine: Engine, dbapi_connection: Any) -> Iterator[None]:
+    """The deadline the engine's events give a statement (``statement_deadline``), for
+    statements run on the driver connection directly (the fast paths, app.core.fast_read),
+    which those events never see: a database that takes bytes and answers none fails
+    the read when it passes, instead of holding it for ever."""
+    seconds = database_info(engine).statement_deadline
+    if seconds:
+        _WATCHDOG.arm(dbapi_connection, seconds)
+    try:
+        yield
+    finally:
+        if seconds:
+            _WATCHDOG.disarm(dbapi_connection)
 
 
 def create_server_engine(

@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import Pool, PoolProxiedConnection
 from starlette.types import Scope
 
-from app.core.db import close_session, database_info
+from app.core.db import close_session, database_info, driver_deadline
 
 T = TypeVar("T")
 # Threads for reads off the event loop: fewer than the engine pool's five connections.
@@ -85,7 +85,8 @@ class FastReader:
             if self._autocommit:
                 driver.autocommit = True
             try:
-                return lookup(driver)
+                with driver_deadline(self.engine, driver):
+                    return lookup(driver)
             finally:
                 if self._autocommit:
                     driver.autocommit = False  # as the pool's other users expect it

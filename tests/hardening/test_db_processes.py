@@ -186,22 +186,31 @@ def test_a_hung_then_down_then_restored_postgresql(
         assert server.client.get("/ready").json()["status"] == "ready"
         assert server.client.get("/v1/people?limit=1").status_code == 200
 
-        # Hung: the relay takes every byte and answers none.
+        # Hung: the relay takes every byte and answers none. A list page, an entity and a
+        # search, each read first by its fast path on a driver connection (which the
+        # engine's deadlines must reach too: without them the read waited for ever).
         relay.set_mode("blackhole")
         slow: dict[str, tuple[httpx.Response, float]] = {}
-        waiting = threading.Thread(
-            target=lambda: slow.update(hung=server.timed_get("/v1/people?limit=2"))
-        )
-        waiting.start()
+        paths = ["/v1/people?limit=2", "/v1/people/ainur-kurmanov", "/v1/search?q=almaty"]
+        waiting = [
+            threading.Thread(target=lambda p=path: slow.update({p: server.timed_get(p)}))
+            for path in paths
+        ]
+        for thread in waiting:
+            thread.start()
         time.sleep(0.3)
-        health, health_seconds = server.timed_get("/health")  # while a request waits
-        waiting.join(30)
-        response, seconds = slow["hung"]
-        assert_unavailable(response)
-        # The ping's deadline (the connect timeout, 2 s), then a new connection that the
-        # relay never answers (2 s): well under the ~29 s of before.
-        assert seconds < 6.5, seconds
-        print(f"\nPostgreSQL hung: 503 in {seconds:.2f} s, /health in {health_seconds:.3f} s")
+        health, health_seconds = server.timed_get("/health")  # while the requests wait
+        for thread in waiting:
+            thread.join(30)
+        for path in paths:
+            response, seconds = slow[path]
+            assert_unavailable(response)
+            # A deadline (the statement's, 2 s, or the ping's, the connect timeout, 2 s),
+            # then a new connection that the relay never answers (2 s): well under the
+            # ~29 s of before.
+            assert seconds < 6.5, (path, seconds)
+            print(f"\nPostgreSQL hung: {path} 503 in {seconds:.2f} s")
+        print(f"/health in {health_seconds:.3f} s")
         assert health.status_code == 200
         assert health_seconds < 0.5, health_seconds
         ready, ready_seconds = server.timed_get("/ready")
