@@ -18,6 +18,9 @@ import pytest
 
 from tests.servers import serving
 
+# The docs pages render the same OpenAPI document on either engine: run once (CI).
+pytestmark = pytest.mark.one_engine
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 REQUIRE_BROWSER = os.environ.get("KB_REQUIRE_BROWSER", "") == "1"
 
