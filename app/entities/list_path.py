@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.core.fast_read import FastReader, read_off_loop
+from app.core.fast_read import CompiledStatement, FastReader, read_off_loop
 from app.core.pagination import PageParams
 from app.core.plain_query import PageQuery, plain_parameters
 from app.entities.stored_path import TYPE_OF_COLLECTION
@@ -70,36 +70,12 @@ def _page(sort: Sort) -> Select[Any]:
     )
 
 
-class _Compiled:
-    """A statement compiled once for a dialect, run on a driver connection."""
-
-    def __init__(self, statement: Select[Any], dialect: Dialect) -> None:
-        self.statement = statement
-        compiled = statement.compile(dialect=dialect)
-        self.sql = compiled.string
-        # Placeholders for the parameters given per run; the statement's own literals
-        # (the state row's id) keep their values.
-        given = {name for name, bind in compiled.binds.items() if bind.value is None}
-        self._defaults = compiled.construct_params(dict.fromkeys(given))
-        self._order = compiled.positiontup
-
-    def rows(self, dbapi_connection: Any, values: dict[str, Any]) -> list[Any]:
-        given = {**self._defaults, **values}
-        params = given if self._order is None else tuple(given[n] for n in self._order)
-        cursor = dbapi_connection.cursor()
-        try:
-            cursor.execute(self.sql, params)
-            return list(cursor.fetchall())
-        finally:
-            cursor.close()
-
-
 class PageLookup:
     """The count and one page of a type's entities, with their stored bodies."""
 
     def __init__(self, dialect: Dialect) -> None:
-        self._count = _Compiled(_count(), dialect)
-        self._pages = {sort: _Compiled(_page(sort), dialect) for sort in Sort.__args__}  # type: ignore[attr-defined]
+        self._count = CompiledStatement(_count(), dialect)
+        self._pages = {sort: CompiledStatement(_page(sort), dialect) for sort in Sort.__args__}  # type: ignore[attr-defined]
 
     def run(
         self, dbapi_connection: Any, entity_type: str, sort: Sort, page: PageParams

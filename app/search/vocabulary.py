@@ -29,6 +29,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from app.core.fast_read import CompiledStatement
 from app.models import Change, DatasetRevision, SearchIndexState
 from app.provenance.changes import REVISION_ROW_ID
 from app.search.field_table import FieldTable, load_field_table
@@ -156,25 +157,13 @@ class StampLookup:
     cost 400-500 µs on SQLite, several times a search of a small knowledge base."""
 
     def __init__(self, dialect: Dialect) -> None:
-        compiled = _STAMP.compile(dialect=dialect)
-        self.sql = compiled.string
-        values = compiled.construct_params()
-        self._params: Any = (
-            values
-            if compiled.positiontup is None
-            else tuple(values[n] for n in compiled.positiontup)
-        )
+        self._statement = CompiledStatement(_STAMP, dialect)
         # The value as the session returns it (SQLite stores the time as text).
         updated_at = DatasetRevision.__table__.c.updated_at.type.dialect_impl(dialect)
         self._updated_at = updated_at.result_processor(dialect, None)
 
     def run(self, dbapi_connection: Any) -> tuple[int, Any]:
-        cursor = dbapi_connection.cursor()
-        try:
-            cursor.execute(self.sql, self._params)
-            rows = cursor.fetchall()  # finished: no read snapshot left open
-        finally:
-            cursor.close()
+        rows = self._statement.rows(dbapi_connection)
         if not rows:
             return (0, None)
         revision, updated_at = rows[0]

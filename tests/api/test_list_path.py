@@ -175,7 +175,7 @@ def test_a_failing_database_is_left_to_the_route(
         def broken(self: Any, dbapi_connection: Any, values: Any) -> Any:
             dbapi_connection.cursor().execute("SELECT no_such_column FROM entity")
 
-        monkeypatch.setattr(list_path._Compiled, "rows", broken)
+        monkeypatch.setattr(list_path.CompiledStatement, "rows", broken)
         answer = client.get("/v1/places")
     assert answer.status_code == 200
     assert answer.content == expected
