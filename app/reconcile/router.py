@@ -42,7 +42,6 @@ from app.reconcile.schemas import (
 )
 
 router = APIRouter()
-RESULTS = TypeAdapter(dict[str, ReconResult])
 EXTENDED = TypeAdapter(ExtendResponse)
 T = TypeVar("T")
 
@@ -328,7 +327,7 @@ async def _answer(request: Request, raw: Callable[[], str]) -> Response:
     def work(session: Session, deadline: Deadline) -> bytes:
         batch = service.parse_batch(raw(), settings.max_json_depth, settings.max_json_number_digits)
         answers = service.reconcile(session, batch, deadline.at, deadline.budget)
-        return RESULTS.dump_json(RESULTS.validate_python(answers), exclude_none=True)
+        return service.encode_answers(answers)
 
     return _json(await _in_worker(request, work))
 

@@ -55,6 +55,7 @@ PREFIX_NARROWING = 20_000
 # Where a query word can be found, strongest first, and what a word found there is worth.
 FIELDS = ("name", "description", "statement", "relation")
 FIELD_VALUE = {"name": 1.0, "description": 0.8, "statement": 0.75, "relation": 0.75}
+_FIELD_STRENGTH = {field: n for n, field in enumerate(FIELDS)}  # 0 is the strongest
 # How well a stored word matches a query word: the same word, a longer word it
 # starts (at least MIN_PREFIX letters typed), a spelling variant (times its ratio).
 PREFIX_QUALITY = 0.85
@@ -122,6 +123,8 @@ def parse_query(q: str) -> Query:
         for token in name_tokens(chunk):
             typed.setdefault(token, chunk.strip(_EDGE_PUNCTUATION) or chunk)
     tokens = name_tokens(q)
+    if "(" not in q:  # no disambiguator (most queries): no second and third pass
+        return Query(tokens, tokens, [], typed)
     main = name_tokens(_PARENTHESES.sub(" ", q))
     context = [t for text in _PARENTHESES.findall(q) for t in name_tokens(text)]
     if not main or not context:
@@ -384,8 +387,17 @@ class _WordFinder:
 
     def everywhere(self, types: Sequence[str], limit: int) -> bool:
         """Look the word up among all entities, at most ``limit`` names and as many
-        search words; True if either lookup was cut short."""
-        names, entity_types = self.names, self.names.entity_types
+        search words; True if either lookup was cut short.
+
+        The loops record each entity's match inline rather than through ``_named`` and
+        ``_entry``: they run once per posting (hundreds per query word), and the method
+        calls were most of a typo'd search's time on the seed."""
+        names, found, word = self.names, self.found, self.word
+        entity_ids, entity_types, weights = (
+            names.entity_ids,
+            names.entity_types,
+            names.entity_weights,
+        )
         name_entity, name_value = names.name_entity, self.field_values["name"]
         rows, cut = 0, False
         for token in self.name_order:
@@ -401,12 +413,24 @@ class _WordFinder:
                     cut = True
                     break
                 rows += 1
-                if quality:
-                    self._named(entity, name, value)
+                if not quality:
+                    continue
+                entity_id = entity_ids[entity]
+                entry = found.get(entity_id)
+                if entry is None:
+                    entry = found[entity_id] = _Found(entity_types[entity], weights[entity])
+                kept = entry.words.get(word)
+                if kept is None or value > kept[0]:
+                    entry.words[word] = (value, "name")
+                words_in_name = entry.names.get(name)
+                if words_in_name is None:
+                    entry.names[name] = {word}
+                else:
+                    words_in_name.add(word)
             if cut:
                 break
         rows = 0
-        word, field_values = self.word, self.field_values
+        field_values = self.field_values
         for token in self.field_order:
             quality = self._value(token)
             # What the token is worth in each field, by the field's code.
@@ -418,9 +442,16 @@ class _WordFinder:
                 if rows == limit:
                     return True
                 rows += 1
-                if quality:
-                    value, where = values[code]
-                    self._entry(entity).add(word, value, where)
+                if not quality:
+                    continue
+                value_where = values[code]
+                entity_id = entity_ids[entity]
+                entry = found.get(entity_id)
+                if entry is None:
+                    entry = found[entity_id] = _Found(entity_types[entity], weights[entity])
+                kept = entry.words.get(word)
+                if kept is None or value_where[0] > kept[0]:
+                    entry.words[word] = value_where
         return cut
 
     def among(self, entities: Iterable[int], types: Sequence[str]) -> None:
@@ -578,7 +609,7 @@ def _partial(
             lang, kind = names.styles[names.name_style[name]]
         found_words = entry.words
         matched = [(t, found_words[t][1]) for t in words if t in found_words]
-        weakest = max((where for _, where in matched), key=FIELDS.index)
+        weakest = max((where for _, where in matched), key=_FIELD_STRENGTH.__getitem__)
         for pair in matched:
             if pair not in word_matches:
                 word_matches[pair] = WordMatch(typed[pair[0]], pair[1])
