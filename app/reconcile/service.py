@@ -201,7 +201,7 @@ def answer_batch(
         window = max(limit, PROPERTY_WINDOW) if properties_by_key[key] else limit
         # A query with nothing to search for ("-") has no candidates; the other queries
         # of the batch are answered all the same.
-        hits_by_key[key] = search(vocab, query.query, _types(query))[:window]
+        hits_by_key[key] = list(search(vocab, query.query, _types(query), first=window)[:window])
     info = read_entities({h.entity_id for hits in hits_by_key.values() for h in hits})
     matched = {
         h.entity_id for key, props in properties_by_key.items() if props for h in hits_by_key[key]

@@ -30,8 +30,9 @@ partial one; ties are broken by how much the knowledge base knows about the enti
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from typing import overload
 
 from rapidfuzz import fuzz, process
 
@@ -132,9 +133,7 @@ def parse_query(q: str) -> Query:
     return Query(tokens, main, context, typed)
 
 
-def _exact(
-    names: NameTable, tokens: list[str], types: Sequence[str], words: tuple[WordMatch, ...]
-) -> list[Hit]:
+def _exact(names: NameTable, tokens: list[str], types: Sequence[str]) -> list[tuple[int, float]]:
     """Names whose key is the query's, or holds its words in another order; the
     candidates are the names holding the query's rarest word."""
     key = " ".join(tokens)
@@ -151,12 +150,10 @@ def _exact(
             continue
         if names.of_type(name, types):
             scored.append((name, score))
-    return _each_entitys_best(names, scored, words)
+    return scored
 
 
-def _prefix(
-    names: NameTable, tokens: list[str], types: Sequence[str], words: tuple[WordMatch, ...]
-) -> list[Hit]:
+def _prefix(names: NameTable, tokens: list[str], types: Sequence[str]) -> list[tuple[int, float]]:
     """Names in which every query word starts a word. Candidates come from the query
     word that starts the fewest name words (at most PREFIX_CANDIDATES of them, those
     with the shortest such words first), narrowed to the names of the next most
@@ -179,12 +176,10 @@ def _prefix(
         ):
             coverage = min(1.0, query_letters / max(1, len(name_key) - len(name_words) + 1))
             scored.append((name, PREFIX_FLOOR + PREFIX_SPAN * coverage * 0.999))
-    return _each_entitys_best(names, scored, words)
+    return scored
 
 
-def _fuzzy(
-    vocab: Vocabulary, tokens: list[str], types: Sequence[str], words: tuple[WordMatch, ...]
-) -> list[Hit]:
+def _fuzzy(vocab: Vocabulary, tokens: list[str], types: Sequence[str]) -> list[tuple[int, float]]:
     """Names spelled like the query. Each query word is matched against the vocabulary
     of all name words; the word whose spellings occur in the fewest names supplies the
     candidates (at most FUZZY_CANDIDATES), which are scored on their whole key (in
@@ -210,24 +205,83 @@ def _fuzzy(
             key, keys, scorer=scorer, score_cutoff=cutoff, limit=None
         ):
             scores[index] = max(score, scores.get(index, 0.0))
-    scored = [(candidates[index], FUZZY_CEILING * score / 100) for index, score in scores.items()]
-    return _each_entitys_best(names, scored, words)
+    return [(candidates[index], FUZZY_CEILING * score / 100) for index, score in scores.items()]
+
+
+class RankedHits(Sequence[Hit]):
+    """Each entity's best full match, best first: its rank, name and score are kept, and
+    its hit is made when asked for. A search at 100,000 entities keeps 140 entities or
+    more (every name spelled like the query), and a page shows twenty: making every hit
+    was a fifth of such a search."""
+
+    __slots__ = ("_made", "_names", "_ranked", "_words")
+
+    def __init__(
+        self, names: NameTable, ranked: list[tuple[Rank, int, float]], words: tuple[WordMatch, ...]
+    ) -> None:
+        self._names, self._ranked, self._words = names, ranked, words
+        self._made: list[Hit | None] = [None] * len(ranked)
+
+    def __len__(self) -> int:
+        return len(self._ranked)
+
+    @overload
+    def __getitem__(self, index: int) -> Hit: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Hit]: ...
+
+    def __getitem__(self, index: int | slice) -> Hit | list[Hit]:
+        if isinstance(index, slice):
+            return [self._hit(n) for n in range(*index.indices(len(self._ranked)))]
+        if not -len(self._ranked) <= index < len(self._ranked):
+            raise IndexError(index)
+        return self._hit(index % len(self._ranked))
+
+    def __iter__(self) -> Iterator[Hit]:
+        return (self._hit(n) for n in range(len(self._ranked)))
+
+    def _hit(self, n: int) -> Hit:
+        made = self._made[n]
+        if made is None:
+            _rank, name, score = self._ranked[n]
+            made = self._made[n] = _hit(self._names, name, score, self._words)
+        return made
+
+    def entity_ids(self) -> list[str]:
+        names = self._names
+        return [names.entity_ids[names.name_entity[name]] for _rank, name, _score in self._ranked]
+
+    def best_score(self) -> float:
+        return max((score for _rank, _name, score in self._ranked), default=0.0)
 
 
 def _each_entitys_best(
     names: NameTable, scored: Iterable[tuple[int, float]], words: tuple[WordMatch, ...]
-) -> list[Hit]:
-    """The hit of each entity's best-ranked (name, score), the first of equals, as
-    ``_best`` would keep it. Hundreds of names can match a query, several of them an
-    entity's: only the one kept is made a hit."""
+) -> RankedHits:
+    """The hit of each entity's best-ranked (name, score), the first of equals, best
+    entity first: what ``_best`` would keep of the hits of them all, in its order.
+    Hundreds of names can match a query, several of them an entity's, and the stages
+    find an entity's names again (an exact match is a prefix and a fuzzy one too):
+    only the one kept is ranked with the others, and made a hit if asked for."""
     best: dict[int, tuple[Rank, int, float]] = {}
+    name_entity = names.name_entity
     for name, value in scored:
-        entity = names.name_entity[name]
-        rank = _name_rank(names, name, value)
+        entity = name_entity[name]
         kept = best.get(entity)
+        # A rank starts with the rounded score, negated: a name scoring below the one
+        # kept cannot rank before it, and its rank is not made.
+        if kept is not None and -round(value, 6) > kept[0][0]:
+            continue
+        rank = _name_rank(names, name, value)
         if kept is None or rank < kept[0]:
             best[entity] = (rank, name, value)
-    return [_hit(names, name, value, words) for _rank, name, value in best.values()]
+    # No two entities' ranks tie (a rank ends with the entity's id).
+    return RankedHits(names, sorted(best.values(), key=_first), words)
+
+
+def _first(kept: tuple[Rank, int, float]) -> Rank:
+    return kept[0]
 
 
 def _hit(names: NameTable, name: int, score: float, words: tuple[WordMatch, ...] = ()) -> Hit:
@@ -252,14 +306,15 @@ def _full(
     *,
     fuzzy: bool = True,
     words: tuple[WordMatch, ...] = (),
-) -> dict[str, Hit]:
-    """Stages 1-3: each entity whose name matches every word, with its best name;
-    each hit says ``words`` matched."""
-    hits = _exact(vocab.names, tokens, types, words)
-    hits += _prefix(vocab.names, tokens, types, words)
+) -> RankedHits:
+    """Stages 1-3: each entity whose name matches every word, with its best name, best
+    entity first; each hit says ``words`` matched."""
+    names = vocab.names
+    scored = _exact(names, tokens, types)
+    scored += _prefix(names, tokens, types)
     if fuzzy:
-        hits += _fuzzy(vocab, tokens, types, words)
-    return _best(hits)
+        scored += _fuzzy(vocab, tokens, types)
+    return _each_entitys_best(names, scored, words)
 
 
 def _best(hits: Iterable[Hit]) -> dict[str, Hit]:
@@ -499,13 +554,13 @@ def _find_words(
 
 
 def _disambiguate(
-    vocab: Vocabulary, query: Query, main_hits: dict[str, Hit], types: Sequence[str]
+    vocab: Vocabulary, query: Query, main_hits: RankedHits, types: Sequence[str]
 ) -> tuple[list[Hit], list[Hit]]:
     """Full matches of the main words whose entity also holds every word of the
     disambiguator (anywhere: a name, its description, statements, related names),
     and the others. The score drops by at most DISAMBIGUATION_SPREAD as the
     disambiguator's words match less exactly."""
-    top = sorted(main_hits.values(), key=_rank_key)[:DISAMBIGUATE_TOP]
+    top = main_hits[:DISAMBIGUATE_TOP]  # best first
     context = list(dict.fromkeys(query.context))
     everywhere = dict.fromkeys(FIELD_VALUE, 1.0)
     found, _ = _find_words(
@@ -647,9 +702,15 @@ def _name_rank(names: NameTable, name: int, score: float) -> Rank:
     )
 
 
-def search(vocab: Vocabulary, q: str, types: Sequence[str] = ()) -> list[Hit]:
+def search(
+    vocab: Vocabulary, q: str, types: Sequence[str] = (), *, first: int | None = None
+) -> Sequence[Hit]:
     """Every matching entity once, best first, in the search tables of ``vocab``
-    (``vocabulary(session)``: those of the dataset the session reads)."""
+    (``vocabulary(session)``: those of the dataset the session reads).
+
+    With ``first``, the caller reads only the first ``first`` hits (a reconciliation
+    query's candidates): when the full matches fill them, the partial stage is skipped,
+    since its hits rank below every full match and could only follow them."""
     query = parse_query(q)
     if not query.tokens:
         return []  # nothing to search for ("!!!"): nothing found
@@ -658,18 +719,21 @@ def search(vocab: Vocabulary, q: str, types: Sequence[str] = ()) -> list[Hit]:
     )
     # With a disambiguator, the whole query still matches a name that holds its words
     # exactly or as prefixes; spelling variants are left to the main words.
-    best = _full(vocab, query.tokens, types, fuzzy=not query.context, words=everything)
+    full = _full(vocab, query.tokens, types, fuzzy=not query.context, words=everything)
+    if not query.context and (
+        full.best_score() >= PREFIX_FLOOR or (first is not None and len(full) >= first)
+    ):
+        return full  # no partial matches, or none that would be read; hits made as asked for
+    best = {hit.entity_id: hit for hit in full}
     undecided: list[Hit] = []
     kept: list[Hit] = []
     if query.context:
         kept, undecided = _disambiguate(vocab, query, _full(vocab, query.main, types), types)
         best = _best([*best.values(), *kept])
-    if query.context or all(hit.score < PREFIX_FLOOR for hit in best.values()):
-        # Once a disambiguator has picked its entities, the others that match the
-        # main words follow as partial matches; no further word lookups are needed.
-        partial = _partial(vocab, query, types, best.keys(), undecided, lookup=not kept)
-        best = _best([*best.values(), *partial])
-    return sorted(best.values(), key=_rank_key)
+    # Once a disambiguator has picked its entities, the others that match the main
+    # words follow as partial matches; no further word lookups are needed.
+    partial = _partial(vocab, query, types, best.keys(), undecided, lookup=not kept)
+    return list(_best([*best.values(), *partial]).values())
 
 
 def own_names(vocab: Vocabulary, entity_ids: Iterable[str]) -> dict[str, str]:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import random
 
+import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from app.search import service
 from app.search.name_table import load_name_table
+from app.search.vocabulary import vocabulary
 
 
 def test_a_names_rank_is_the_rank_of_the_hit_it_would_make(seeded_engine: Engine) -> None:
@@ -46,7 +48,8 @@ def test_each_entity_keeps_its_best_hit_and_the_first_of_equals() -> None:
 
 def test_a_stage_makes_the_very_hits_best_would_keep(seeded_engine: Engine) -> None:
     # The exact, prefix and fuzzy stages make a hit only of each entity's best-ranked
-    # name (service._each_entitys_best): the hits _best would keep of them all.
+    # name of all three (service._each_entitys_best): the hits _best would keep of
+    # them all, best first.
     with Session(seeded_engine) as session:
         names = load_name_table(session)
     rng = random.Random(7)
@@ -58,5 +61,53 @@ def test_a_stage_makes_the_very_hits_best_would_keep(seeded_engine: Engine) -> N
         ]
         made = service._each_entitys_best(names, scored, ())
         kept = service._best([service._hit(names, name, score) for name, score in scored])
-        assert {h.entity_id: h for h in made} == kept
-        assert len(made) == len(kept)
+        assert list(made) == list(kept.values())  # the same hits, in the same order
+
+
+def test_full_matches_are_ranked_hits_made_when_asked_for(seeded_engine: Engine) -> None:
+    # search() answers an exact or prefix match with RankedHits: a sequence whose hits
+    # are made when first asked for. By index, slice or iteration, they are the same.
+    with Session(seeded_engine) as session:
+        vocab = vocabulary(session)
+    hits = service.search(vocab, "kazakhstan")
+    assert isinstance(hits, service.RankedHits)
+    assert len(hits) > 5
+    every = list(hits)
+    assert [hits[n] for n in range(len(hits))] == every
+    assert [hits[n] for n in range(-len(hits), 0)] == every
+    assert hits[2:5] == every[2:5]
+    assert hits[3:] == every[3:]
+    assert hits[:100] == every
+    assert hits[len(hits) :] == []
+    assert hits[1] is every[1]  # made once
+    assert hits.entity_ids() == [hit.entity_id for hit in every]
+    for beyond in (len(hits), -len(hits) - 1):
+        with pytest.raises(IndexError):
+            hits[beyond]
+    assert [service._rank_key(hit) for hit in every] == sorted(map(service._rank_key, every))
+
+
+def test_a_caller_reading_the_first_hits_gets_the_same_first_hits(seeded_engine: Engine) -> None:
+    # search(first=k) skips the partial stage when the full matches fill k: partial
+    # scores stay below every fuzzy one, so the first k are the same.
+    assert service.PARTIAL_CEILING < service.FUZZY_CEILING * service.FUZZY_MIN_SIMILARITY
+    with Session(seeded_engine) as session:
+        vocab = vocabulary(session)
+        names = load_name_table(session)
+    rng = random.Random(11)
+    queries = [
+        "socialist movment of kazakstan",
+        "kurmanov",
+        "Revolutionary Workers' Party (Russia)",
+    ]
+    for text in rng.sample(names.name_text, 60):
+        at = rng.randrange(1, max(2, len(text) - 1))
+        queries += [text, text[:at] + text[at + 1 :], text[:at] + "q" + text[at:]]
+    skipped = 0
+    for query in queries:
+        every = list(service.search(vocab, query))
+        for first in (1, 3, 10):
+            hits = service.search(vocab, query, first=first)
+            assert list(hits[:first]) == every[:first], (query, first)
+            skipped += len(hits) < len(every)
+    assert skipped > 10  # the partial stage was skipped, and it mattered
