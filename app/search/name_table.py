@@ -95,14 +95,22 @@ class NameTable:
         return frozenset(self.ordered[start:end])
 
     def holding(self, words: Iterable[str], limit: int) -> list[int]:
-        """The names holding any of ``words``, each once, at most ``limit`` of them."""
+        """The names holding any of ``words``, each once, at most ``limit`` of them (the
+        first found, word by word in order)."""
         found: dict[int, None] = {}
         for word in words:
             postings = self.postings.get(word)
-            if postings is not None:
-                found.update(dict.fromkeys(postings))  # deduplicated in C
-                if len(found) >= limit:
-                    break
+            if postings is None:
+                continue
+            # In slices of what is still wanted: a common word's postings run to
+            # thousands of names, and every one taken is made a Python int.
+            start = 0
+            while start < len(postings) and len(found) < limit:
+                end = start + limit - len(found)
+                found.update(dict.fromkeys(postings[start:end]))  # deduplicated in C
+                start = end
+            if len(found) >= limit:
+                break
         return list(found)[:limit]
 
     def starting(self, prefix: str, limit: int) -> list[int]:

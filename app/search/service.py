@@ -50,8 +50,10 @@ FUZZY_MIN_SIMILARITY = 0.75
 FUZZY_CANDIDATES = 1000
 PREFIX_CANDIDATES = 1000
 # The second query word narrows the prefix candidates when at most this many names hold
-# a word it starts.
+# a word it starts, and at most NARROWING_PER_CANDIDATE times as many as there are
+# candidates (a name's check costs about what eight names put in a set do).
 PREFIX_NARROWING = 20_000
+NARROWING_PER_CANDIDATE = 8
 
 # Where a query word can be found, strongest first, and what a word found there is worth.
 FIELDS = ("name", "description", "statement", "relation")
@@ -140,11 +142,16 @@ def _exact(names: NameTable, tokens: list[str], types: Sequence[str]) -> list[tu
     sorted_words = sorted(tokens)
     driver = min(dict.fromkeys(tokens), key=names.frequency)
     scored = []
-    for name in names.postings.get(driver, ()):
-        name_key = names.name_key[name]
+    length = len(key)
+    # The driver's postings can run to thousands of names: only names of the query's
+    # length (in C, the keys fetched by map) can hold its words and no other.
+    postings = names.postings.get(driver, ())
+    for name, name_key in zip(postings, map(names.name_key.__getitem__, postings), strict=True):
+        if len(name_key) != length:
+            continue
         if name_key == key:
             score = EXACT
-        elif len(name_key) == len(key) and sorted(name_key.split()) == sorted_words:
+        elif sorted(name_key.split()) == sorted_words:
             score = REORDERED
         else:
             continue
@@ -162,7 +169,12 @@ def _prefix(names: NameTable, tokens: list[str], types: Sequence[str]) -> list[t
     a name's words must meet."""
     distinct = sorted(dict.fromkeys(tokens), key=names.prefix_count)
     candidates = names.starting(distinct[0], PREFIX_CANDIDATES)
-    if len(distinct) > 1 and names.prefix_count(distinct[1]) <= PREFIX_NARROWING:
+    # The second word's names, as a set, narrow the candidates before each is checked
+    # for every other word (the second among them: the result is the same either way).
+    # The set is worth making only when it is not much larger than the candidates.
+    if len(distinct) > 1 and names.prefix_count(distinct[1]) <= min(
+        PREFIX_NARROWING, NARROWING_PER_CANDIDATE * len(candidates)
+    ):
         narrowed = names.all_starting(distinct[1])
         candidates = [name for name in candidates if name in narrowed]
     others = [names.words_starting(t) for t in distinct[1:]]
@@ -196,8 +208,10 @@ def _fuzzy(vocab: Vocabulary, tokens: list[str], types: Sequence[str]) -> list[t
     driver = min(spelled, key=lambda w: sum(names.frequency(v) for v in spellings[w]))
     candidates = names.holding(spellings[driver], FUZZY_CANDIDATES)
     if types:
-        candidates = [name for name in candidates if names.of_type(name, types)]
-    keys = [names.name_key[name] for name in candidates]
+        entity_types, name_entity = names.entity_types, names.name_entity
+        candidates = [name for name in candidates if entity_types[name_entity[name]] in types]
+    name_key = names.name_key
+    keys = [name_key[name] for name in candidates]
     cutoff = FUZZY_MIN_SIMILARITY * 100
     scores: dict[int, float] = {}
     for scorer in (fuzz.ratio, fuzz.token_sort_ratio):
