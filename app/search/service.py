@@ -32,6 +32,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from itertools import compress
 from typing import overload
 
 from rapidfuzz import fuzz, process
@@ -142,13 +143,14 @@ def _exact(names: NameTable, tokens: list[str], types: Sequence[str]) -> list[tu
     sorted_words = sorted(tokens)
     driver = min(dict.fromkeys(tokens), key=names.frequency)
     scored = []
-    length = len(key)
-    # The driver's postings can run to thousands of names: only names of the query's
-    # length (in C, the keys fetched by map) can hold its words and no other.
+    # The driver's postings can run to thousands of names: only the names whose key has
+    # the query's length can hold its words and no other, and they are picked out in C
+    # (map and compress), in the postings' order.
     postings = names.postings.get(driver, ())
-    for name, name_key in zip(postings, map(names.name_key.__getitem__, postings), strict=True):
-        if len(name_key) != length:
-            continue
+    keys = names.name_key
+    lengths = map(len, map(keys.__getitem__, postings))
+    for name in compress(postings, map(len(key).__eq__, lengths)):
+        name_key = keys[name]
         if name_key == key:
             score = EXACT
         elif sorted(name_key.split()) == sorted_words:
