@@ -113,6 +113,15 @@ def app(seeded_url: str) -> FastAPI:
     return create_app(Settings(database_url=seeded_url, data_dir=DATA_DIR, cache_enabled=False))
 
 
+@pytest.fixture
+def own_app(databases: DatabaseFactory) -> tuple[FastAPI, str]:
+    """An app of its own on a new seeded database, and the database's URL: its sessions
+    are bound to its engine as in production (the shared ``app`` reads through one
+    rolled-back transaction), so the fast paths read with their own reader."""
+    url = databases.new_seeded_url()
+    return create_app(Settings(database_url=url, data_dir=DATA_DIR, cache_enabled=False)), url
+
+
 @pytest.fixture(scope="session")
 def client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app) as test_client:

@@ -14,11 +14,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import delete, update
 
-from app.core.config import Settings
 from app.entities import list_path
-from app.main import create_app
 from app.models import StoredBody
-from tests.conftest import DATA_DIR, DatabaseFactory, rolled_back
+from tests.conftest import rolled_back
 from tests.curation.conftest import rename
 
 COLLECTIONS = ("organisations", "people", "events", "places")
@@ -138,12 +136,6 @@ def test_a_page_with_a_body_not_stored_goes_to_the_route(
 
 # On an app of its own, whose sessions are bound to its engine as in production: the
 # page is read on a pooled connection, off the event loop.
-
-
-@pytest.fixture
-def own_app(databases: DatabaseFactory) -> tuple[FastAPI, str]:
-    url = databases.new_seeded_url()
-    return create_app(Settings(database_url=url, data_dir=DATA_DIR, cache_enabled=False)), url
 
 
 def test_a_page_is_read_off_the_event_loop_and_shows_a_write_at_once(

@@ -20,7 +20,7 @@ from app.core.config import Settings
 from app.main import create_app
 from app.reconcile import fast_path
 from app.reconcile.schemas import ReconResult
-from tests.conftest import DATA_DIR, DatabaseFactory
+from tests.conftest import DATA_DIR
 from tests.curation.conftest import rename
 
 PERSON = "/v1/people/ainur-kurmanov"
@@ -217,12 +217,6 @@ def test_the_served_bytes_are_the_response_models_own(client: TestClient) -> Non
 # On an app of its own, whose sessions are bound to its engine as in production (the
 # shared app reads through one rolled-back transaction): names and descriptions are
 # read by the compiled lookup.
-
-
-@pytest.fixture
-def own_app(databases: DatabaseFactory) -> tuple[FastAPI, str]:
-    url = databases.new_seeded_url()
-    return create_app(Settings(database_url=url, data_dir=DATA_DIR, cache_enabled=False)), url
 
 
 def test_a_write_through_another_replica_is_in_the_next_answer(

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from app.core.config import Settings
 from app.main import create_app
 from app.search import fast_path, service
-from tests.conftest import DATA_DIR, DatabaseFactory
+from tests.conftest import DATA_DIR
 from tests.curation.conftest import rename
 
 PERSON = "/v1/people/ainur-kurmanov"
@@ -150,12 +150,6 @@ def test_the_route_answers_the_same_parameters_the_same_way(client: TestClient) 
 # On an app of its own, whose sessions are bound to its engine as in production (the
 # shared app reads through one rolled-back transaction): the dataset revision is read
 # by the fast reader, on the event loop for SQLite.
-
-
-@pytest.fixture
-def own_app(databases: DatabaseFactory) -> tuple[FastAPI, str]:
-    url = databases.new_seeded_url()
-    return create_app(Settings(database_url=url, data_dir=DATA_DIR, cache_enabled=False)), url
 
 
 def test_a_write_through_another_replica_is_found_by_the_next_search(
