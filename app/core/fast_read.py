@@ -190,9 +190,10 @@ class FastReader:
             self._loop_pool.dispose()
 
 
-def _through_session(
+def read_through_session(
     factory: sessionmaker[Session], read: Callable[[Session], T | None]
 ) -> T | None:
+    """``read`` in a session of its own, closed after; None if the database failed."""
     session = factory()
     try:
         return read(session)
@@ -213,7 +214,7 @@ async def read_fast(
     reader: FastReader = state.fast_reader
     factory: sessionmaker[Session] = state.session_factory
     if factory.kw.get("bind") is not reader.engine:
-        return await anyio.to_thread.run_sync(_through_session, factory, through_session)
+        return await anyio.to_thread.run_sync(read_through_session, factory, through_session)
     if reader.on_loop:
         return read()
     return await reader.off_loop(read)
@@ -228,5 +229,5 @@ async def read_off_loop(
     reader: FastReader = state.fast_reader
     factory: sessionmaker[Session] = state.session_factory
     if factory.kw.get("bind") is not reader.engine:
-        return await anyio.to_thread.run_sync(_through_session, factory, through_session)
+        return await anyio.to_thread.run_sync(read_through_session, factory, through_session)
     return await reader.off_loop(lambda: reader.run_pooled(lookup))

@@ -22,7 +22,7 @@ from collections.abc import Awaitable, Callable, Collection
 from typing import Any
 
 from fastapi import Response
-from sqlalchemy import BindParameter, bindparam, select
+from sqlalchemy import BindParameter, bindparam
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -32,9 +32,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.config import Settings
 from app.core.cpu_lane import in_cpu_lane
-from app.core.db import close_session
 from app.core.errors import AppError, app_error_response
-from app.core.fast_read import CompiledStatement, FastReader, read_fast
+from app.core.fast_read import CompiledStatement, FastReader, read_fast, read_through_session
 from app.models import Entity
 from app.reconcile import service
 from app.reconcile.budget import Deadline
@@ -55,7 +54,7 @@ class EntityLookup:
 
     def __init__(self, dialect: Dialect) -> None:
         ids: list[BindParameter[str]] = [bindparam(f"id{n}") for n in range(IDS_PER_READ)]
-        statement = select(Entity.id, Entity.name, Entity.description).where(Entity.id.in_(ids))
+        statement = service.entity_info_statement().where(Entity.id.in_(ids))
         self._statement = CompiledStatement(statement, dialect)
         self._stamps = StampLookup(dialect)
 
@@ -220,31 +219,25 @@ class ReconcileMiddleware:
         state = scope["app"].state
         reader: FastReader = state.fast_reader
         factory: sessionmaker[Session] = state.session_factory
-        if factory.kw.get("bind") is not reader.engine:
-            return lambda ids: _through_session(factory, ids)
-        if self._entities is None:
+        own_engine = factory.kw.get("bind") is reader.engine
+        if own_engine and self._entities is None:
             self._entities = EntityLookup(reader.engine.dialect)
         lookup = self._entities
 
         def read(ids: Collection[str]) -> dict[str, service.EntityInfo]:
             if not ids:
                 return {}
-            found = reader.run_pooled(lambda connection: lookup.run(connection, ids, stamp))
+            if lookup is None:
+                found = read_through_session(
+                    factory, lambda session: service.entity_info(session, ids)
+                )
+            else:
+                found = reader.run_pooled(lambda connection: lookup.run(connection, ids, stamp))
             if found is None:
                 raise _RouteMustAnswerError
             return found
 
         return read
-
-
-def _through_session(
-    factory: sessionmaker[Session], ids: Collection[str]
-) -> dict[str, service.EntityInfo]:
-    session = factory()
-    try:
-        return service.entity_info(session, ids)
-    finally:
-        close_session(session)
 
 
 async def _nothing() -> Message:
