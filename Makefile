@@ -17,7 +17,7 @@ UV_COMPILE = $(BIN)/uv pip compile pyproject.toml --universal --python-version 3
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install lock run test lint check seed migrate check-data bench clean
+.PHONY: install native lock run test lint check seed migrate check-data bench clean
 
 $(STAMP): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,16 +27,21 @@ $(STAMP): pyproject.toml $(LOCK)
 	$(BIN)/python -m pip check
 	touch $(STAMP)
 
-install: $(STAMP) ## Create .venv and install the package with its dev tools, from the lock
+install: $(STAMP) native ## Create .venv and install the package with its dev tools, from the lock
+
+# Search's hot modules compiled to C with mypyc (app/native.py), again whenever one of
+# their sources changed; without a C compiler they run as Python source.
+native: $(STAMP) ## Compile search's hot modules (scripts/build_native.py), if a source changed
+	$(BIN)/python scripts/build_native.py --if-stale
 
 lock: $(STAMP) ## Regenerate the lock (requirements/*.txt) from pyproject.toml
 	$(UV_COMPILE) --extra dev -o $(LOCK) $(LOCK_ARGS)
 	$(UV_COMPILE) --constraint $(LOCK) -o $(RUNTIME_LOCK)
 
-run: $(STAMP) ## Migrate, seed an empty database and serve on http://$(HOST):$(PORT)
+run: $(STAMP) native ## Migrate, seed an empty database and serve on http://$(HOST):$(PORT)
 	$(BIN)/kb serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP) ## The test suite (SQLite; KB_TEST_DATABASE_URL=postgresql+psycopg://... for PostgreSQL)
+test: $(STAMP) native ## The test suite (SQLite; KB_TEST_DATABASE_URL=postgresql+psycopg://... for PostgreSQL)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP) ## ruff, mypy --strict, the import layering contract and hadolint
@@ -57,9 +62,10 @@ migrate: $(STAMP) ## Apply pending migrations to KB_DATABASE_URL
 check-data: $(STAMP) ## Validate data/ without a database
 	$(BIN)/kb check-data
 
-bench: $(STAMP) ## Side-by-side load benchmark against the ASGI ceiling (BENCH_ARGS="--rounds 5")
+bench: $(STAMP) native ## Side-by-side load benchmark against the ASGI ceiling (BENCH_ARGS="--rounds 5")
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	test ! -x $(BIN)/python || $(BIN)/python scripts/build_native.py --clean
+	rm -rf $(VENV) var build .pytest_cache .mypy_cache .ruff_cache
