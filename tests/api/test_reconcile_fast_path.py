@@ -45,24 +45,36 @@ WITH_PROPERTIES: dict[str, Any] = {
 }
 
 
-@pytest.fixture
-def answered(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+@pytest.fixture(params=["on the loop", "in the lane"])
+def answered(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     """One entry per batch the fast path took up: whether it answered it (else the route
-    did), its work done in the CPU lane, never on the event loop."""
+    did). Each test runs twice: as the app runs it (a short batch over the seed's small
+    search tables, read from a SQLite file, on the event loop; else in the CPU lane),
+    and with every batch sent to the CPU lane; work in the lane is never on the loop."""
     seen: list[bool] = []
-    real = fast_path.in_cpu_lane
+    if request.param == "in the lane":
+        monkeypatch.setattr(fast_path, "INLINE_NAMES", 0)
+    real_lane, real_loop = fast_path.in_cpu_lane, fast_path.ReconcileMiddleware._on_loop
 
-    async def spied(request: Any, work: Any) -> Any:
-        def in_lane() -> Any:
+    async def in_lane(request: Any, work: Any) -> Any:
+        def spied() -> Any:
             with pytest.raises(RuntimeError):
                 asyncio.get_running_loop()  # never on the event loop
             answer = work()
             seen.append(answer is not None)
             return answer
 
-        return await real(request, in_lane)
+        return await real_lane(request, spied)
 
-    monkeypatch.setattr(fast_path, "in_cpu_lane", spied)
+    def on_loop(work: Any) -> Any:
+        assert request.param == "on the loop"
+        asyncio.get_running_loop()  # raises off the loop
+        answer = real_loop(work)
+        seen.append(answer is not None)
+        return answer
+
+    monkeypatch.setattr(fast_path, "in_cpu_lane", in_lane)
+    monkeypatch.setattr(fast_path.ReconcileMiddleware, "_on_loop", staticmethod(on_loop))
     return seen
 
 
@@ -292,3 +304,36 @@ def test_more_candidates_than_one_read_holds_are_all_read(
     assert sum(len(answer["result"]) for answer in fast.json().values()) > 6
     _same(fast, routed)
     assert answered == [True]
+
+
+def test_a_short_batch_over_small_tables_is_answered_on_the_event_loop(
+    own_app: tuple[FastAPI, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over the seed's small search tables read from a SQLite file, a batch of at most
+    INLINE_QUERIES queries is answered on the event loop, where the hop to the CPU lane
+    cost more than its searches; a longer batch, and any batch on PostgreSQL (whose
+    reads are never made on the loop), in the lane."""
+    app, url = own_app
+    places: list[str] = []
+    real_lane, real_loop = fast_path.in_cpu_lane, fast_path.ReconcileMiddleware._on_loop
+
+    async def in_lane(request: Any, work: Any) -> Any:
+        places.append("lane")
+        return await real_lane(request, work)
+
+    def on_loop(work: Any) -> Any:
+        places.append("loop")
+        return real_loop(work)
+
+    monkeypatch.setattr(fast_path, "in_cpu_lane", in_lane)
+    monkeypatch.setattr(fast_path.ReconcileMiddleware, "_on_loop", staticmethod(on_loop))
+    words = ["party", "strike", "Kazakhstan", "oil", "Almaty", "Zhanaozen", "union", "trial"]
+    words += ["Kurmanov", "January", "police"]
+    short = {f"q{n}": {"query": word} for n, word in enumerate(words[: fast_path.INLINE_QUERIES])}
+    long = {f"q{n}": {"query": word} for n, word in enumerate(words)}
+    assert len(long) > fast_path.INLINE_QUERIES
+    with TestClient(app) as client:
+        answers = [_send(client, "form", short), _send(client, "form", long)]
+    assert [answer.status_code for answer in answers] == [200, 200]
+    assert answers[1].json()["q0"] == answers[0].json()["q0"]
+    assert places == (["loop", "lane"] if url.startswith("sqlite") else ["lane", "lane"])
