@@ -29,6 +29,7 @@ partial one; ties are broken by how much the knowledge base knows about the enti
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -255,7 +256,8 @@ class RankedHits(Sequence[Hit]):
         return self._hit(index % len(self._ranked))
 
     def __iter__(self) -> Iterator[Hit]:
-        return (self._hit(n) for n in range(len(self._ranked)))
+        for n in range(len(self._ranked)):
+            yield self._hit(n)
 
     def _hit(self, n: int) -> Hit:
         made = self._made[n]
@@ -273,15 +275,25 @@ class RankedHits(Sequence[Hit]):
 
 
 def _each_entitys_best(
-    names: NameTable, scored: Iterable[tuple[int, float]], words: tuple[WordMatch, ...]
+    names: NameTable,
+    scored: Iterable[tuple[int, float]],
+    words: tuple[WordMatch, ...],
+    first: int | None = None,
 ) -> RankedHits:
     """The hit of each entity's best-ranked (name, score), the first of equals, best
     entity first: what ``_best`` would keep of the hits of them all, in its order.
     Hundreds of names can match a query, several of them an entity's, and the stages
     find an entity's names again (an exact match is a prefix and a fuzzy one too):
-    only the one kept is ranked with the others, and made a hit if asked for."""
-    best: dict[int, tuple[Rank, int, float]] = {}
+    only the one kept is ranked with the others, and made a hit if asked for.
+
+    With ``first``, only the entities that can be among the first ``first`` are ranked
+    (and kept): a rank starts with the entity's best score and its weight, so those
+    are the entities whose score and weight come no later than the ``first``-th
+    entity's; the others are left out unranked."""
     name_entity = names.name_entity
+    if first is not None:
+        scored = _contenders(names, list(scored), first)
+    best: dict[int, tuple[Rank, int, float]] = {}
     for name, value in scored:
         entity = name_entity[name]
         kept = best.get(entity)
@@ -294,6 +306,30 @@ def _each_entitys_best(
             best[entity] = (rank, name, value)
     # No two entities' ranks tie (a rank ends with the entity's id).
     return RankedHits(names, sorted(best.values(), key=_first), words)
+
+
+def _contenders(
+    names: NameTable, scored: list[tuple[int, float]], first: int
+) -> list[tuple[int, float]]:
+    """The (name, score) pairs of the entities that can rank among the first ``first``:
+    those whose best rounded score and weight, the rank's first two keys, come no later
+    than the ``first``-th entity's (all of an entity's pairs, so that ties on the rest
+    of the rank are broken as without ``first``)."""
+    if first < 1:
+        return []
+    name_entity, weights = names.name_entity, names.entity_weights
+    best_score: dict[int, float] = {}
+    for name, value in scored:
+        entity = name_entity[name]
+        rounded = round(value, 6)
+        if rounded > best_score.get(entity, -1.0):
+            best_score[entity] = rounded
+    if len(best_score) <= first:
+        return scored
+    keys = [(-score, -weights[entity]) for entity, score in best_score.items()]
+    last = heapq.nsmallest(first, keys)[-1]
+    kept = {entity for entity, key in zip(best_score, keys, strict=True) if key <= last}
+    return [pair for pair in scored if name_entity[pair[0]] in kept]
 
 
 def _first(kept: tuple[Rank, int, float]) -> Rank:
@@ -322,15 +358,27 @@ def _full(
     *,
     fuzzy: bool = True,
     words: tuple[WordMatch, ...] = (),
+    first: int | None = None,
 ) -> RankedHits:
     """Stages 1-3: each entity whose name matches every word, with its best name, best
-    entity first; each hit says ``words`` matched."""
+    entity first; each hit says ``words`` matched.
+
+    With ``first``, only the first ``first`` entities are sure to be there: a stage is
+    skipped once the stages before it have found that many entities (any exact match
+    outranks any prefix match, which outranks any fuzzy one), and only the entities
+    that can be among them are ranked."""
     names = vocab.names
     scored = _exact(names, tokens, types)
-    scored += _prefix(names, tokens, types)
-    if fuzzy:
+    if first is None or _entities(names, scored) < first:
+        scored += _prefix(names, tokens, types)
+    if fuzzy and (first is None or _entities(names, scored) < first):
         scored += _fuzzy(vocab, tokens, types)
-    return _each_entitys_best(names, scored, words)
+    return _each_entitys_best(names, scored, words, first)
+
+
+def _entities(names: NameTable, scored: list[tuple[int, float]]) -> int:
+    name_entity = names.name_entity
+    return len({name_entity[name] for name, _score in scored})
 
 
 def _best(hits: Iterable[Hit]) -> dict[str, Hit]:
@@ -725,8 +773,11 @@ def search(
     (``vocabulary(session)``: those of the dataset the session reads).
 
     With ``first``, the caller reads only the first ``first`` hits (a reconciliation
-    query's candidates): when the full matches fill them, the partial stage is skipped,
-    since its hits rank below every full match and could only follow them."""
+    query's candidates), and those are the hits it gets; the hits beyond them may be
+    left out, so ``len`` is no longer the count of matches. When the full matches fill
+    them, the partial stage is skipped, since its hits rank below every full match and
+    could only follow them; so are the prefix and fuzzy stages once the stages before
+    them have filled them (``_full``)."""
     query = parse_query(q)
     if not query.tokens:
         return []  # nothing to search for ("!!!"): nothing found
@@ -735,7 +786,14 @@ def search(
     )
     # With a disambiguator, the whole query still matches a name that holds its words
     # exactly or as prefixes; spelling variants are left to the main words.
-    full = _full(vocab, query.tokens, types, fuzzy=not query.context, words=everything)
+    full = _full(
+        vocab,
+        query.tokens,
+        types,
+        fuzzy=not query.context,
+        words=everything,
+        first=None if query.context else first,
+    )
     if not query.context and (
         full.best_score() >= PREFIX_FLOOR or (first is not None and len(full) >= first)
     ):

@@ -64,6 +64,29 @@ def test_a_stage_makes_the_very_hits_best_would_keep(seeded_engine: Engine) -> N
         assert list(made) == list(kept.values())  # the same hits, in the same order
 
 
+def test_ranking_only_the_entities_that_can_come_first_keeps_the_first_hits(
+    seeded_engine: Engine,
+) -> None:
+    # With first=k, only the entities whose best score and weight come no later than
+    # the k-th entity's are ranked: the first k hits are those of ranking them all,
+    # ties on score and weight included (broken by official name, name and id).
+    with Session(seeded_engine) as session:
+        names = load_name_table(session)
+    rng = random.Random(13)
+    cut = 0
+    for _ in range(300):
+        pool = rng.sample(range(len(names)), 12)
+        scored = [
+            (rng.choice(pool), rng.choice((0.5, 0.7, 1.0))) for _ in range(rng.randint(1, 40))
+        ]
+        every = list(service._each_entitys_best(names, scored, ()))
+        for first in (1, 2, 5):
+            made = service._each_entitys_best(names, scored, (), first)
+            assert list(made[:first]) == every[:first], (scored, first)
+            cut += len(made) < len(every)
+    assert cut > 100  # entities were left out, and it mattered
+
+
 def test_full_matches_are_ranked_hits_made_when_asked_for(seeded_engine: Engine) -> None:
     # search() answers an exact or prefix match with RankedHits: a sequence whose hits
     # are made when first asked for. By index, slice or iteration, they are the same.
@@ -88,8 +111,12 @@ def test_full_matches_are_ranked_hits_made_when_asked_for(seeded_engine: Engine)
 
 
 def test_a_caller_reading_the_first_hits_gets_the_same_first_hits(seeded_engine: Engine) -> None:
-    # search(first=k) skips the partial stage when the full matches fill k: partial
-    # scores stay below every fuzzy one, so the first k are the same.
+    # search(first=k) skips a stage when the stages before it found k entities, and
+    # ranks only those that can come first: any exact match outranks any prefix match,
+    # which outranks any fuzzy one, and partial scores stay below every fuzzy one; so
+    # the first k are the same.
+    assert service.PREFIX_FLOOR + service.PREFIX_SPAN < service.REORDERED < service.EXACT
+    assert service.FUZZY_CEILING < service.PREFIX_FLOOR
     assert service.PARTIAL_CEILING < service.FUZZY_CEILING * service.FUZZY_MIN_SIMILARITY
     with Session(seeded_engine) as session:
         vocab = vocabulary(session)
@@ -110,4 +137,4 @@ def test_a_caller_reading_the_first_hits_gets_the_same_first_hits(seeded_engine:
             hits = service.search(vocab, query, first=first)
             assert list(hits[:first]) == every[:first], (query, first)
             skipped += len(hits) < len(every)
-    assert skipped > 10  # the partial stage was skipped, and it mattered
+    assert skipped > 10  # stages were skipped, and it mattered
