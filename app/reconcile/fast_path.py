@@ -6,10 +6,12 @@ and the request around it cost several times that: a session (its checkout, BEGI
 rollback), the dataset revision and the candidates' names read through the ORM,
 routing. This layer answers a batch whose queries have no properties. It reads the
 revision with the fast reader (``app.core.fast_read``) and goes on only when the
-search tables in memory are that revision's. In the CPU lane, never on the event loop,
-it parses the batch and answers it with the route's own ``answer_batch``; the
-candidates' names and descriptions are read by a statement compiled once, and the
-revision is read again after them: if it moved meanwhile (a write), the route answers.
+search tables in memory are that revision's. In the CPU lane it parses the batch and
+answers it with the route's own ``answer_batch``; the candidates' names and
+descriptions are read by a statement compiled once, and the revision is read again
+after them: if it moved meanwhile (a write), the route answers. A short batch over
+small tables read from a SQLite file is answered so on the event loop instead, as
+search answers there (``app.search.fast_path``).
 An invalid batch, or one past its time budget, gets the route's problem. Anything else
 goes to the route: the manifest, data extension, properties (matched against facts
 the route reads), another query parameter, tables to bring up to date, a database
@@ -204,7 +206,7 @@ class ReconcileMiddleware:
                 return None
             return Response(service.encode_answers(answers), media_type="application/json")
 
-        batch: dict[str, ReconQuery] | None = None  # parsed in the lane
+        batch: dict[str, ReconQuery] | None = None  # None: ``answer`` parses it
         response: Response | None
         on_loop = self._reader_on_loop(scope, stamp, vocab, raw)
         if on_loop is not None:
