@@ -41,6 +41,11 @@ from app.search.vocabulary import warm_vocabulary
 
 # JSON larger than this is sent gzip-compressed to clients that accept it.
 GZIP_MINIMUM_BYTES = 1400
+# zlib's own default level, not Starlette's 9: level 9 took 635 µs for the richest
+# entity (29 KB) and 3.1 ms for a list page of 50 (122 KB), level 6 441 µs and 1.9 ms,
+# for bodies 0.4 % and 1.3 % larger; every uncached answer to a client sending
+# Accept-Encoding: gzip pays it.
+GZIP_LEVEL = 6
 
 DESCRIPTION = """
 A structured knowledge base about the **Socialist Movement of Kazakhstan** and the
@@ -129,7 +134,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(NegotiationMiddleware, renderer=entity_renderer(settings))
     app.add_middleware(ConditionalGetMiddleware, max_age=settings.cache_max_age)
     # Inside the response cache, so a compressed answer is compressed once and kept.
-    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES)
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES, compresslevel=GZIP_LEVEL)
     # Bulk exports stream past gzip and the ETag layer (app/core/streaming.py).
     app.add_middleware(DirectSendMiddleware)
     if settings.cache_enabled:
