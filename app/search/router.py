@@ -80,7 +80,7 @@ def search_page(
     """The page of hits. Each hit's entity is named by its own name as search holds it
     in memory (``own_names``), or else by ``read_names`` (from the database: a name as
     of a date, or a name search does not hold)."""
-    hits = service.search(vocab, q, types)
+    hits = service.search(vocab, q, types, rank_first=page.offset + page.limit)
     window = hits[page.offset : page.offset + page.limit]
     ids = [h.entity_id for h in window]
     names = service.own_names(vocab, ids) if own_names else {}

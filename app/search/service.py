@@ -229,18 +229,26 @@ class RankedHits(Sequence[Hit]):
     """Each entity's best full match, best first: its rank, name and score are kept, and
     its hit is made when asked for. A search at 100,000 entities keeps 140 entities or
     more (every name spelled like the query), and a page shows twenty: making every hit
-    was a fifth of such a search."""
+    was a fifth of such a search. The entities that cannot come first (``rest``: all of
+    them rank after every ranked one) are ranked only when one of them is read."""
 
-    __slots__ = ("_made", "_names", "_ranked", "_words")
+    __slots__ = ("_count", "_made", "_names", "_ranked", "_rest", "_words")
 
     def __init__(
-        self, names: NameTable, ranked: list[tuple[Rank, int, float]], words: tuple[WordMatch, ...]
+        self,
+        names: NameTable,
+        ranked: list[tuple[Rank, int, float]],
+        words: tuple[WordMatch, ...],
+        rest: list[tuple[int, float]] | None = None,
+        rest_entities: int = 0,
     ) -> None:
         self._names, self._ranked, self._words = names, ranked, words
-        self._made: list[Hit | None] = [None] * len(ranked)
+        self._rest = rest or []
+        self._count = len(ranked) + rest_entities
+        self._made: list[Hit | None] = [None] * self._count
 
     def __len__(self) -> int:
-        return len(self._ranked)
+        return self._count
 
     @overload
     def __getitem__(self, index: int) -> Hit: ...
@@ -250,27 +258,36 @@ class RankedHits(Sequence[Hit]):
 
     def __getitem__(self, index: int | slice) -> Hit | list[Hit]:
         if isinstance(index, slice):
-            return [self._hit(n) for n in range(*index.indices(len(self._ranked)))]
-        if not -len(self._ranked) <= index < len(self._ranked):
+            return [self._hit(n) for n in range(*index.indices(self._count))]
+        if not -self._count <= index < self._count:
             raise IndexError(index)
-        return self._hit(index % len(self._ranked))
+        return self._hit(index % self._count)
 
     def __iter__(self) -> Iterator[Hit]:
-        for n in range(len(self._ranked)):
+        for n in range(self._count):
             yield self._hit(n)
 
     def _hit(self, n: int) -> Hit:
         made = self._made[n]
         if made is None:
+            if n >= len(self._ranked):
+                self._rank_rest()
             _rank, name, score = self._ranked[n]
             made = self._made[n] = _hit(self._names, name, score, self._words)
         return made
 
+    def _rank_rest(self) -> None:
+        if self._rest:
+            self._ranked = self._ranked + _ranked(self._names, self._rest)
+            self._rest = []
+
     def entity_ids(self) -> list[str]:
+        self._rank_rest()
         names = self._names
         return [names.entity_ids[names.name_entity[name]] for _rank, name, _score in self._ranked]
 
     def best_score(self) -> float:
+        # The best-scoring entity is always ranked: the rest score no higher.
         return max((score for _rank, _name, score in self._ranked), default=0.0)
 
 
@@ -282,17 +299,23 @@ def _each_entitys_best(
 ) -> RankedHits:
     """The hit of each entity's best-ranked (name, score), the first of equals, best
     entity first: what ``_best`` would keep of the hits of them all, in its order.
-    Hundreds of names can match a query, several of them an entity's, and the stages
-    find an entity's names again (an exact match is a prefix and a fuzzy one too):
-    only the one kept is ranked with the others, and made a hit if asked for.
 
     With ``first``, only the entities that can be among the first ``first`` are ranked
-    (and kept): a rank starts with the entity's best score and its weight, so those
-    are the entities whose score and weight come no later than the ``first``-th
-    entity's; the others are left out unranked."""
+    now (a rank starts with the entity's best score and its weight: those whose score
+    and weight come no later than the ``first``-th entity's); the others, which all rank
+    after them, are ranked when one of them is read."""
+    if first is None:
+        return RankedHits(names, _ranked(names, scored), words)
+    contenders, rest, rest_entities = _contenders(names, list(scored), first)
+    return RankedHits(names, _ranked(names, contenders), words, rest, rest_entities)
+
+
+def _ranked(names: NameTable, scored: Iterable[tuple[int, float]]) -> list[tuple[Rank, int, float]]:
+    """Each entity's best-ranked (name, score), the first of equals, with its rank, best
+    entity first. Hundreds of names can match a query, several of them an entity's, and
+    the stages find an entity's names again (an exact match is a prefix and a fuzzy one
+    too): only the one kept is ranked with the others."""
     name_entity = names.name_entity
-    if first is not None:
-        scored = _contenders(names, list(scored), first)
     best: dict[int, tuple[Rank, int, float]] = {}
     for name, value in scored:
         entity = name_entity[name]
@@ -305,18 +328,16 @@ def _each_entitys_best(
         if kept is None or rank < kept[0]:
             best[entity] = (rank, name, value)
     # No two entities' ranks tie (a rank ends with the entity's id).
-    return RankedHits(names, sorted(best.values(), key=_first), words)
+    return sorted(best.values(), key=_first)
 
 
 def _contenders(
     names: NameTable, scored: list[tuple[int, float]], first: int
-) -> list[tuple[int, float]]:
-    """The (name, score) pairs of the entities that can rank among the first ``first``:
-    those whose best rounded score and weight, the rank's first two keys, come no later
-    than the ``first``-th entity's (all of an entity's pairs, so that ties on the rest
-    of the rank are broken as without ``first``)."""
-    if first < 1:
-        return []
+) -> tuple[list[tuple[int, float]], list[tuple[int, float]], int]:
+    """The (name, score) pairs of the entities that can rank among the first ``first``
+    (those whose best rounded score and weight, the rank's first two keys, come no later
+    than the ``first``-th entity's: all of their pairs, so that ties on the rest of the
+    rank are broken as among all), the pairs of the others, and how many others."""
     name_entity, weights = names.name_entity, names.entity_weights
     best_score: dict[int, float] = {}
     for name, value in scored:
@@ -324,12 +345,18 @@ def _contenders(
         rounded = round(value, 6)
         if rounded > best_score.get(entity, -1.0):
             best_score[entity] = rounded
-    if len(best_score) <= first:
-        return scored
+    if len(best_score) <= max(first, 0):
+        return scored, [], 0
+    if first < 1:
+        return [], scored, len(best_score)
     keys = [(-score, -weights[entity]) for entity, score in best_score.items()]
     last = heapq.nsmallest(first, keys)[-1]
     kept = {entity for entity, key in zip(best_score, keys, strict=True) if key <= last}
-    return [pair for pair in scored if name_entity[pair[0]] in kept]
+    contenders: list[tuple[int, float]] = []
+    rest: list[tuple[int, float]] = []
+    for pair in scored:
+        (contenders if name_entity[pair[0]] in kept else rest).append(pair)
+    return contenders, rest, len(best_score) - len(kept)
 
 
 def _first(kept: tuple[Rank, int, float]) -> Rank:
@@ -359,21 +386,23 @@ def _full(
     fuzzy: bool = True,
     words: tuple[WordMatch, ...] = (),
     first: int | None = None,
+    rank_first: int | None = None,
 ) -> RankedHits:
     """Stages 1-3: each entity whose name matches every word, with its best name, best
     entity first; each hit says ``words`` matched.
 
     With ``first``, only the first ``first`` entities are sure to be there: a stage is
     skipped once the stages before it have found that many entities (any exact match
-    outranks any prefix match, which outranks any fuzzy one), and only the entities
-    that can be among them are ranked."""
+    outranks any prefix match, which outranks any fuzzy one). Only the entities that
+    can be among the first ``first`` (or ``rank_first``) are ranked at once, the others
+    when read."""
     names = vocab.names
     scored = _exact(names, tokens, types)
     if first is None or _entities(names, scored) < first:
         scored += _prefix(names, tokens, types)
     if fuzzy and (first is None or _entities(names, scored) < first):
         scored += _fuzzy(vocab, tokens, types)
-    return _each_entitys_best(names, scored, words, first)
+    return _each_entitys_best(names, scored, words, rank_first if first is None else first)
 
 
 def _entities(names: NameTable, scored: list[tuple[int, float]]) -> int:
@@ -767,10 +796,18 @@ def _name_rank(names: NameTable, name: int, score: float) -> Rank:
 
 
 def search(
-    vocab: Vocabulary, q: str, types: Sequence[str] = (), *, first: int | None = None
+    vocab: Vocabulary,
+    q: str,
+    types: Sequence[str] = (),
+    *,
+    first: int | None = None,
+    rank_first: int | None = None,
 ) -> Sequence[Hit]:
     """Every matching entity once, best first, in the search tables of ``vocab``
     (``vocabulary(session)``: those of the dataset the session reads).
+
+    With ``rank_first`` (a page's end), every hit is there, and only those that can be
+    among the first ``rank_first`` are ranked at once; the others when read.
 
     With ``first``, the caller reads only the first ``first`` hits (a reconciliation
     query's candidates), and those are the hits it gets; the hits beyond them may be
@@ -793,6 +830,7 @@ def search(
         fuzzy=not query.context,
         words=everything,
         first=None if query.context else first,
+        rank_first=None if query.context else rank_first,
     )
     if not query.context and (
         full.best_score() >= PREFIX_FLOOR or (first is not None and len(full) >= first)

@@ -68,8 +68,9 @@ def test_ranking_only_the_entities_that_can_come_first_keeps_the_first_hits(
     seeded_engine: Engine,
 ) -> None:
     # With first=k, only the entities whose best score and weight come no later than
-    # the k-th entity's are ranked: the first k hits are those of ranking them all,
-    # ties on score and weight included (broken by official name, name and id).
+    # the k-th entity's are ranked at once: the first k hits are those of ranking them
+    # all, ties on score and weight included (broken by official name, name and id);
+    # the others are ranked when read, after them.
     with Session(seeded_engine) as session:
         names = load_name_table(session)
     rng = random.Random(13)
@@ -82,9 +83,11 @@ def test_ranking_only_the_entities_that_can_come_first_keeps_the_first_hits(
         every = list(service._each_entitys_best(names, scored, ()))
         for first in (1, 2, 5):
             made = service._each_entitys_best(names, scored, (), first)
-            assert list(made[:first]) == every[:first], (scored, first)
-            cut += len(made) < len(every)
-    assert cut > 100  # entities were left out, and it mattered
+            assert len(made) == len(every)
+            assert made[:first] == every[:first], (scored, first)
+            assert list(made) == every, (scored, first)  # the rest, ranked when read
+            cut += service._contenders(names, scored, first)[2] > 0
+    assert cut > 100  # entities were left unranked at first, and it mattered
 
 
 def test_full_matches_are_ranked_hits_made_when_asked_for(seeded_engine: Engine) -> None:
@@ -138,3 +141,23 @@ def test_a_caller_reading_the_first_hits_gets_the_same_first_hits(seeded_engine:
             assert list(hits[:first]) == every[:first], (query, first)
             skipped += len(hits) < len(every)
     assert skipped > 10  # stages were skipped, and it mattered
+
+
+def test_a_page_ranking_only_its_first_hits_gets_every_hit_in_order(
+    seeded_engine: Engine,
+) -> None:
+    # search(rank_first=k), as a page ending at k asks: every hit, in the same order,
+    # the first k ranked at once and the others when read.
+    with Session(seeded_engine) as session:
+        vocab = vocabulary(session)
+        names = load_name_table(session)
+    rng = random.Random(17)
+    queries = ["kazakhstan", "party", "socialist", "strike", "kurm", "zhanaozen"]
+    queries += rng.sample(names.name_text, 40)
+    for query in queries:
+        every = list(service.search(vocab, query))
+        for end in (1, 3, 20):
+            hits = service.search(vocab, query, rank_first=end)
+            assert len(hits) == len(every)
+            assert hits[:end] == every[:end], (query, end)
+            assert list(hits) == every, (query, end)
