@@ -1,4 +1,4 @@
-"""Search's and reconciliation's hot modules, compiled to C with mypyc when the machine
+"""Search's hot modules, compiled to C with mypyc when the machine
 can (``scripts/build_native.py``, run by ``make``), and the guard that never lets a
 compiled module run older code than its source.
 
@@ -49,6 +49,11 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def source_digests() -> dict[str, str]:
+    """Each module's source digest, by its path: what a build records."""
+    return {path: digest(source_path(path)) for path in MODULES}
+
+
 def compiled_modules() -> list[str]:
     """The group's modules that would load as extensions (an extension file beside the
     source), whatever their freshness."""
@@ -76,7 +81,7 @@ def is_fresh() -> bool:
     """Whether the record is of the group's sources as they are now, every one of them."""
     record = recorded()
     try:
-        sources = {path: digest(source_path(path)) for path in MODULES}
+        sources = source_digests()
     except OSError:
         return False
     return record is not None and record.get("sources") == sources
@@ -85,21 +90,18 @@ def is_fresh() -> bool:
 class _SourceFirst(importlib.abc.MetaPathFinder):
     """Finds the group's modules as source files, ahead of their stale extensions."""
 
-    def __init__(self, names: Sequence[str]) -> None:
+    def __init__(self) -> None:
         self._paths = {module_name(path): source_path(path) for path in MODULES}
-        self._names = frozenset(names)
 
     def find_spec(
         self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
     ) -> importlib.machinery.ModuleSpec | None:
-        if fullname not in self._names:
-            return None
-        return importlib.util.spec_from_file_location(fullname, self._paths[fullname])
+        source = self._paths.get(fullname)
+        return None if source is None else importlib.util.spec_from_file_location(fullname, source)
 
 
 def prefer_fresh_sources() -> None:
     """Load the group from source when its extensions are stale (a source changed since
     the build, or no build record): run at ``app``'s import, before any of them is."""
-    compiled = compiled_modules()
-    if compiled and not is_fresh():
-        sys.meta_path.insert(0, _SourceFirst([module_name(path) for path in MODULES]))
+    if compiled_modules() and not is_fresh():
+        sys.meta_path.insert(0, _SourceFirst())

@@ -51,10 +51,6 @@ def _record(sources: dict[str, str], *, compiled: bool) -> None:
     native.RECORD.write_text(text, encoding="utf-8")
 
 
-def _sources() -> dict[str, str]:
-    return {path: native.digest(native.source_path(path)) for path in native.MODULES}
-
-
 def build(sources: dict[str, str]) -> None:
     # Imported here: mypyc and setuptools are build tools, not the app's dependencies.
     from mypyc.build import mypycify
@@ -87,7 +83,7 @@ def main() -> int:
     if args.clean:
         return 0
     started = time.monotonic()
-    sources = _sources()
+    sources = native.source_digests()
     try:
         build(sources)
     except (Exception, SystemExit) as exc:  # no compiler, a mypyc error: run as source

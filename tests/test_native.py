@@ -27,7 +27,7 @@ def test_a_build_is_fresh_only_for_the_sources_it_read(
 ) -> None:
     record = tmp_path / "native.json"
     monkeypatch.setattr(native, "RECORD", record)
-    sources = {path: native.digest(native.source_path(path)) for path in native.MODULES}
+    sources = native.source_digests()
     assert not native.is_fresh()  # no record
     _record(record, sources)
     assert native.is_fresh()
