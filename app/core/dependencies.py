@@ -11,7 +11,7 @@ from fastapi import Depends, Query, Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.dates import CALENDAR_DATE_PATTERN, period_end, period_start, validate_partial_date
-from app.core.db import close_session
+from app.core.db import close_session, mark_read
 from app.core.errors import InvalidParameterError
 from app.core.text import SPACE_CLASS
 
@@ -20,6 +20,8 @@ from app.core.text import SPACE_CLASS
 NO_NUL = "^[^\\u0000]*$"
 # Free text to search for: no NUL, and some character that is not a space.
 SEARCH_TEXT = f"^[^\\u0000]*[^\\u0000{SPACE_CLASS}][^\\u0000]*$"
+# Requests whose session only reads (app.core.db.mark_read).
+READ_METHODS = frozenset({"GET", "HEAD"})
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
@@ -29,6 +31,8 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     round trip to a database server that might not answer."""
     factory: sessionmaker[Session] = request.app.state.session_factory
     session = factory()
+    if request.method in READ_METHODS:
+        mark_read(session)
     try:
         yield session
     finally:
