@@ -91,6 +91,7 @@ TARGETS = {
     "search, p99": 20.0,
 }
 READY_FIELDS = ("hits", "misses", "entries", "bytes")
+STARTED = "Application startup complete."  # uvicorn's line, once per worker
 
 
 # --- The database ------------------------------------------------------------------------
@@ -489,16 +490,25 @@ class Server:
             )
         self.log = log
 
-    def wait_until_up(self, timeout: float) -> None:
+    def wait_until_up(self, timeout: float, workers: int = 1) -> None:
+        """Until /health answers and, with several workers, every worker has started:
+        wrk opens its connections at once and keeps them, so a worker still loading
+        its search tables then would get none of them (measured: two workers at
+        1.07 x one)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"{self.name} exited; see {self.log}")
             with suppress(httpx.HTTPError):
-                if httpx.get(self.base + "/health", timeout=2).status_code in (200, 404):
+                answered = httpx.get(self.base + "/health", timeout=2).status_code in (200, 404)
+                if answered and (workers == 1 or self.started() >= workers):
                     return
             time.sleep(0.2)
         raise RuntimeError(f"{self.name} did not come up within {timeout:.0f} s; see {self.log}")
+
+    def started(self) -> int:
+        """How many of its workers have said so in the log (uvicorn, at level info)."""
+        return self.log.read_text(errors="replace").count(STARTED)
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -520,19 +530,19 @@ class Setup:
     startup_timeout: float
 
     def kb(self, name: str, cache: bool, workers: int | None = None, cpus: str = "") -> Server:
+        workers = workers or self.workers
         env = {
             **os.environ,
             "KB_DATABASE_URL": self.database_url,
-            "KB_LOG_LEVEL": "warning",
+            # Several workers log their start-up (wait_until_up counts them); no access log.
+            "KB_LOG_LEVEL": "warning" if workers == 1 else "info",
             "KB_CACHE_ENABLED": str(cache).lower(),
         }
-        command = [
-            str(BIN / "kb"), "serve", "--no-access-log", "--workers", str(workers or self.workers),
-        ]  # fmt: skip
+        command = [str(BIN / "kb"), "serve", "--no-access-log", "--workers", str(workers)]
         log = self.logs / f"{name.replace(' ', '-')}.log"
         server = Server(name, command, env, cpus or self.server_cpus, log)
         try:
-            server.wait_until_up(self.startup_timeout)
+            server.wait_until_up(self.startup_timeout, workers)
         except BaseException:
             server.stop()
             raise
