@@ -122,13 +122,13 @@ def _date_key(value: str | None) -> str:
 
 
 def load_refs(session: Session, ids: Iterable[str]) -> dict[str, dict[str, str]]:
-    wanted = set(ids)
+    wanted = sorted(set(ids))
     if not wanted:
         return {}
-    statement = select(Entity.id, Entity.type, Entity.name).where(Entity.id.in_(wanted))
-    return {row["id"]: dict(row) for row in session.execute(statement).mappings()}
+    return {row["id"]: dict(row) for row in session.execute(_REFS, {"ids": wanted}).mappings()}
 
 
+_REFS = select(Entity.id, Entity.type, Entity.name).where(Entity.id.in_(_ids()))
 # Built once: each request only binds its ids (statement construction is a large
 # share of SQLAlchemy's per-query cost).
 _ALIASES = (

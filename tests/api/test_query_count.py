@@ -56,3 +56,19 @@ def test_a_full_list_page_takes_a_fixed_number_of_statements(
     assert len(page["items"]) >= 35
     assert len(big) <= LIST_BUDGET
     assert len(big) == len(small)
+
+
+# The page (with its count), then: the claims of its entities, the participants of its
+# events, the names of everyone involved, the sources.
+TIMELINE_BUDGET = 5
+
+
+def test_a_timeline_page_of_every_kind_takes_a_fixed_number_of_statements(
+    app: FastAPI, client: TestClient
+) -> None:
+    with count_statements(app) as statements:
+        page = client.get("/v1/timeline", params={"limit": 200}).json()
+    kinds = {item["kind"] for item in page["items"]}
+    assert {"event", "founding", "renaming", "membership_start", "relation_start"} <= kinds
+    assert any(item["disputed"] for item in page["items"])
+    assert len(statements) <= TIMELINE_BUDGET, statements

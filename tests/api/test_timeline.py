@@ -6,6 +6,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.core.dates import period_end, period_start
+from app.core.pagination import Page
+from app.timeline.schemas import TimelineItem
 
 
 def _all(client: TestClient, **params: str) -> list[dict]:  # type: ignore[type-arg]
@@ -131,3 +133,19 @@ def test_an_event_that_spans_days_shows_when_it_ended(client: TestClient) -> Non
         event = events[item["entities"][0]["id"]]
         expected = event["end_date"] if event["end_date"] != event["start_date"] else None
         assert item["end_date"] == expected
+
+
+def test_the_served_pages_are_what_the_response_model_would_send(client: TestClient) -> None:
+    # The route sends its items as built, not through Page[TimelineItem]: each must be
+    # exactly what the model makes of it, keys in the model's order (the bytes, and so
+    # the ETags, of the validated pages), and the envelope the model's too.
+    response = client.get("/v1/timeline", params={"limit": "200"})
+    page = response.json()
+    kinds = {item["kind"] for item in page["items"]}
+    assert {"event", "founding", "renaming", "membership_start", "relation_end"} <= kinds
+    assert any(item["disputed"] for item in page["items"])
+    model = Page[TimelineItem]
+    assert model.model_validate(page).model_dump(mode="json") == page
+    for item in page["items"]:
+        assert list(TimelineItem.model_validate(item).model_dump(mode="json")) == list(item)
+    assert response.content == model.model_validate(page).model_dump_json().encode()
