@@ -534,8 +534,9 @@ class Setup:
         env = {
             **os.environ,
             "KB_DATABASE_URL": self.database_url,
-            # Several workers log their start-up (wait_until_up counts them); no access log.
-            "KB_LOG_LEVEL": "warning" if workers == 1 else "info",
+            # Each worker logs its start-up (wait_until_up counts them), and nothing per
+            # request (no access log): the same for one worker and for two.
+            "KB_LOG_LEVEL": "info",
             "KB_CACHE_ENABLED": str(cache).lower(),
         }
         command = [str(BIN / "kb"), "serve", "--no-access-log", "--workers", str(workers)]

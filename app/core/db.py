@@ -521,9 +521,11 @@ def close_session(session: Session) -> None:
     gone (the answer, maybe a 503, is already on its way): the pool drops the
     connection, and one line is logged instead of an error after the response."""
     try:
-        if session.info.get(_READS_ONLY):
-            _commit_read(session)
-        session.close()
+        try:
+            if session.info.get(_READS_ONLY):
+                _commit_read(session)
+        finally:
+            session.close()  # whatever the COMMIT met: the connection goes back
     except (OperationalError, InterfaceError) as exc:
         logger.warning("connection lost while closing a session: %s", str(exc.orig).strip()[:200])
 
@@ -564,7 +566,9 @@ def _commit_read(session: Session) -> None:
     if not session.in_transaction():
         return
     connection = session.connection()
-    if connection.dialect.name != "postgresql":
+    # A connection lost during the request (invalidated) has nothing to commit: ``close``
+    # then only hands it back.
+    if connection.dialect.name != "postgresql" or connection.invalidated or connection.closed:
         return
     dbapi_connection = connection.connection.dbapi_connection
     read_only = dbapi_connection is not None and dbapi_connection.read_only
