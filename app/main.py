@@ -38,6 +38,7 @@ from app.provenance.changes import current_revision
 from app.reconcile.fast_path import ReconcileMiddleware
 from app.search.fast_path import SearchMiddleware
 from app.search.vocabulary import warm_vocabulary
+from app.timeline.fast_path import TimelineMiddleware
 
 # JSON larger than this is sent gzip-compressed to clients that accept it.
 GZIP_MINIMUM_BYTES = 1400
@@ -131,6 +132,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SearchMiddleware)
     app.add_middleware(ReconcileMiddleware)
     app.add_middleware(ListMiddleware)
+    app.add_middleware(TimelineMiddleware)
     app.add_middleware(NegotiationMiddleware, renderer=entity_renderer(settings))
     app.add_middleware(ConditionalGetMiddleware, max_age=settings.cache_max_age)
     # Inside the response cache, so a compressed answer is compressed once and kept.
