@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Response
 from pydantic import StringConstraints
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,7 +26,6 @@ from app.core.db import close_session, mark_read
 from app.core.dependencies import NO_NUL
 from app.core.errors import UnknownReferenceError
 from app.core.fast_read import FastReader
-from app.core.pagination import PageParams
 from app.core.plain_query import PageQuery, plain_parameters
 from app.core.responses import page_response
 from app.timeline.service import timeline_page
@@ -73,10 +71,8 @@ class TimelineMiddleware:
                 close_session(session)
 
         answer = await reader.off_loop(read)
-        if answer is None:
+        if answer is not None:  # the route's response, its Link header included
+            response = page_response(Request(scope), page, *answer)
+            await response(scope, receive, send)
+        else:
             await self.app(scope, receive, send)
-            return
-        items, total = answer
-        # The route's response: page_response puts the Link header on it.
-        params = PageParams(page.limit, page.offset, Response())
-        await page_response(Request(scope), params, items, total)(scope, receive, send)
