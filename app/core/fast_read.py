@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import Pool, PoolProxiedConnection
 from starlette.types import Scope
 
-from app.core.db import close_session, database_info, driver_deadline
+from app.core.db import close_session, database_info, driver_deadline, mark_read
 
 T = TypeVar("T")
 # Threads for reads off the event loop: fewer than the engine pool's five connections.
@@ -193,8 +193,10 @@ class FastReader:
 def read_through_session(
     factory: sessionmaker[Session], read: Callable[[Session], T | None]
 ) -> T | None:
-    """``read`` in a session of its own, closed after; None if the database failed."""
+    """``read`` in a session of its own (a read: ``mark_read``), closed after; None if
+    the database failed."""
     session = factory()
+    mark_read(session)
     try:
         return read(session)
     except SQLAlchemyError:

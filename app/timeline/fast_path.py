@@ -17,15 +17,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from pydantic import StringConstraints
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.core.db import close_session, mark_read
 from app.core.dependencies import NO_NUL
 from app.core.errors import UnknownReferenceError
-from app.core.fast_read import FastReader
+from app.core.fast_read import FastReader, read_through_session
 from app.core.plain_query import PageQuery, plain_parameters
 from app.core.responses import page_response
 from app.timeline.service import timeline_page
@@ -58,19 +56,16 @@ class TimelineMiddleware:
         reader: FastReader = state.fast_reader
         entity, page = found.entity, found.page()
 
-        def read() -> tuple[list[dict[str, Any]], int] | None:
-            session = factory()
-            mark_read(session)
+        def read(session: Session) -> tuple[list[dict[str, Any]], int] | None:
             try:
                 return timeline_page(
                     session=session, page=page, entity=entity, date_from=None, date_to=None
                 )
-            except (UnknownReferenceError, SQLAlchemyError):
-                return None  # the route meets it too, and answers it (a 404, a 503)
-            finally:
-                close_session(session)
+            except UnknownReferenceError:
+                return None  # the route meets it too, and answers its 404
 
-        answer = await reader.off_loop(read)
+        # A database error is None too: the route answers its 503.
+        answer = await reader.off_loop(lambda: read_through_session(factory, read))
         if answer is not None:  # the route's response, its Link header included
             response = page_response(Request(scope), page, *answer)
             await response(scope, receive, send)
