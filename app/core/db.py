@@ -57,6 +57,9 @@ DEADLINE_GRACE = 1.0
 # A pooled PostgreSQL connection handed back less than this long ago is not pinged again
 # at checkout (see the checkout listener).
 PING_BYPASS_SECONDS = 0.5
+# SQLite's page cache per connection, and while a whole table is read once (passing_read).
+PAGE_CACHE_KIB = 65536
+PASSING_CACHE_KIB = 2000
 # The SQLite progress handler runs every this many virtual-machine instructions.
 _PROGRESS_INSTRUCTIONS = 5_000
 
@@ -167,8 +170,26 @@ def _sqlite_pragmas(dbapi_connection: Any, *, read_only: bool) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
     # A 64 MB page cache per connection (the default is 2 MB): large databases are read
     # through it, and a miss is a system call even when the OS has the page.
-    cursor.execute("PRAGMA cache_size=-65536")
+    cursor.execute(f"PRAGMA cache_size=-{PAGE_CACHE_KIB}")
     cursor.close()
+
+
+@contextmanager
+def passing_read(session: Session) -> Iterator[None]:
+    """A read that passes over a whole table once (search's tables loading at start-up)
+    goes through SQLite's default 2 MB page cache, not the connection's 64 MB: the pages
+    would not be read again, and filling the cache with them made a server's memory 64 MB
+    larger for as long as the connection was pooled. Other engines: nothing changes."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    connection.exec_driver_sql(f"PRAGMA cache_size=-{PASSING_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size=-{PAGE_CACHE_KIB}")
+        connection.exec_driver_sql("PRAGMA shrink_memory")
 
 
 def _read_only_decision(path: Path | None, forced: bool) -> tuple[bool, str | None]:

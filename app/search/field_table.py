@@ -108,7 +108,8 @@ def _build(
             affected.update(word_of[entity_first[entity] : entity_end[entity]])
             entity_first[entity] = entity_end[entity] = 0
     interned: dict[str, str] = {}
-    added: dict[str, tuple[list[int], bytearray]] = {}
+    # Straight into arrays, as in the name table (a list holds a Python int per entry).
+    added: dict[str, tuple[array[int], bytearray]] = {}
     current = None
     for entity_id, token, field, *_ in rows:
         entity = names.entity_index.get(entity_id)
@@ -122,7 +123,7 @@ def _build(
         word_of.append(token)
         field_of.append(code)
         entity_end[entity] = len(word_of)
-        entities, fields = added.setdefault(token, ([], bytearray()))
+        entities, fields = added.setdefault(token, (array("i"), bytearray()))
         entities.append(entity)
         fields.append(code)
     affected.update(added)
@@ -131,9 +132,9 @@ def _build(
         if gone:
             pairs = [(e, f) for e, f in zip(kept, codes, strict=True) if e not in gone]
             kept, codes = array("i", (e for e, _ in pairs)), bytes(f for _, f in pairs)
-        new_entities, new_codes = added.get(word, ([], bytearray()))
+        new_entities, new_codes = added.get(word, (array("i"), bytearray()))
         if kept or new_entities:
-            postings[word] = (kept + array("i", new_entities), bytes(codes) + new_codes)
+            postings[word] = (kept + new_entities, bytes(codes) + new_codes)
         else:
             postings.pop(word, None)
     return FieldTable(

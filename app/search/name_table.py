@@ -242,7 +242,10 @@ def _build(base: NameTable | None, replaced: Collection[str], rows: Iterable[Any
     # scripts share keys (270,141 names held 61,424 distinct texts and 56,088 keys at
     # 100,000 generated entities), and a str costs 50 bytes before its characters.
     shared: dict[str, str] = {}
-    added: dict[str, list[int]] = {}
+    # Postings gathered straight into arrays: a list holds a Python int (32 bytes, plus
+    # its slot) per posting, and at a million entities those lists peaked at hundreds
+    # of MB while the table loaded.
+    added: dict[str, array[int]] = {}
     current, entity = None, -1
     for entity_id, entity_type, text, lang, kind, key, weight, alias_id, *_ in rows:
         ordinal = len(name_key)
@@ -274,7 +277,7 @@ def _build(base: NameTable | None, replaced: Collection[str], rows: Iterable[Any
         for word in dict.fromkeys(key.split()):
             found = added.get(word)
             if found is None:
-                added[sys.intern(word)] = [ordinal]
+                added[sys.intern(word)] = array("i", (ordinal,))
             else:
                 found.append(ordinal)
     affected = set(added)
@@ -284,7 +287,9 @@ def _build(base: NameTable | None, replaced: Collection[str], rows: Iterable[Any
         kept = postings.get(word, array("i"))
         if dead:
             kept = array("i", (n for n in kept if n not in dead))
-        kept = kept + array("i", added.get(word, ()))
+        more = added.get(word)
+        if more is not None:
+            kept = kept + more if kept else more
         if kept:
             postings[word] = kept
         else:

@@ -29,6 +29,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from app.core.db import passing_read
 from app.core.fast_read import CompiledStatement
 from app.models import Change, DatasetRevision, SearchIndexState
 from app.provenance.changes import REVISION_ROW_ID
@@ -207,8 +208,9 @@ def read_position(session: Session) -> Position:
 
 
 def _loaded(session: Session, position: Position) -> Vocabulary:
-    names = load_name_table(session)
-    loaded = Vocabulary(position, names, load_field_table(session, names))
+    with passing_read(session):
+        names = load_name_table(session)
+        loaded = Vocabulary(position, names, load_field_table(session, names))
     if len(names) >= _FROZEN_FROM:
         # Out of the collector's sight (like everything loaded at start-up, app.main):
         # the tables hold no cycles, so reference counting frees an old revision's,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, select
+import pytest
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
+from app.core.db import PAGE_CACHE_KIB, PASSING_CACHE_KIB
 from app.models import SearchName, SearchWord
+from app.search import vocabulary
 from app.search.field_table import load_field_table
-from app.search.name_table import keyset_rows, load_name_table
+from app.search.name_table import NameTable, keyset_rows, load_name_table
 
 
 def test_keyset_pages_give_every_row_once_in_key_order(seeded_engine: Engine) -> None:
@@ -47,3 +50,22 @@ def test_the_tables_hold_every_name_and_search_word(seeded_engine: Engine) -> No
         for word, code in fields.of_entity(e)
     )
     assert held_words == sorted(tuple(row) for row in stored_words)
+
+
+def test_the_tables_are_read_through_a_small_page_cache_and_the_connection_gets_its_own_back(
+    seeded_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if seeded_engine.dialect.name != "sqlite":
+        pytest.skip("a SQLite connection's page cache; other engines are left as they are")
+    seen: list[int] = []
+
+    def load_and_look(session: Session) -> NameTable:
+        seen.append(session.execute(text("PRAGMA cache_size")).scalar_one())
+        return load_name_table(session)
+
+    monkeypatch.setattr(vocabulary, "load_name_table", load_and_look)
+    with Session(seeded_engine) as session:
+        vocabulary._loaded(session, vocabulary.read_position(session))
+        after = session.execute(text("PRAGMA cache_size")).scalar_one()
+    assert seen == [-PASSING_CACHE_KIB]
+    assert after == -PAGE_CACHE_KIB
