@@ -28,6 +28,7 @@ PACKAGE_ROOT = Path(__file__).resolve().parent
 # The modules compiled together, as paths from the project root (mypyc's input).
 MODULES = (
     "app/core/names.py",
+    "app/search/columns.py",
     "app/search/name_table.py",
     "app/search/field_table.py",
     "app/search/service.py",

@@ -29,11 +29,14 @@ class FieldTable:
     # word -> the entities having it, and in which field (an index into FIELDS)
     postings: dict[str, tuple[array[int], bytes]]
     # An entity's words: word_of[first:end] and field_of[first:end] for
-    # first, end = entity_first[e], entity_end[e]
+    # first, end = entity_first[e], entity_end[e]; each word as its code in word_list
+    # (4 bytes, where a list slot took 8).
     entity_first: array[int]
     entity_end: array[int]
-    word_of: list[str]
+    word_of: array[int]
     field_of: bytearray
+    word_list: list[str]  # every word held since the table was read in full, by code
+    word_code: dict[str, int]
 
     def frequency(self, word: str) -> int:
         """How many entities have ``word``."""
@@ -48,7 +51,8 @@ class FieldTable:
         if entity >= len(self.entity_first):
             return zip((), (), strict=True)
         start, end = self.entity_first[entity], self.entity_end[entity]
-        return zip(self.word_of[start:end], self.field_of[start:end], strict=True)
+        words = map(self.word_list.__getitem__, self.word_of[start:end])
+        return zip(words, self.field_of[start:end], strict=True)
 
 
 def _statement() -> Any:
@@ -88,12 +92,15 @@ def _build(
     ``rows`` (grouped by entity) appended."""
     if base is None:
         entity_first, entity_end = array("i"), array("i")
-        word_of: list[str] = []
+        word_of = array("i")
         field_of = bytearray()
+        word_list: list[str] = []
+        word_code: dict[str, int] = {}
         postings: dict[str, tuple[array[int], bytes]] = {}
     else:
         entity_first, entity_end = array("i", base.entity_first), array("i", base.entity_end)
-        word_of, field_of = list(base.word_of), bytearray(base.field_of)
+        word_of, field_of = array("i", base.word_of), bytearray(base.field_of)
+        word_list, word_code = list(base.word_list), dict(base.word_code)
         postings = dict(base.postings)
     # Entities the name table has gained since: no words yet.
     grow = len(names.entity_ids) - len(entity_first)
@@ -102,25 +109,31 @@ def _build(
     affected: set[str] = set()
     gone: set[int] = set()
     for entity_id in replaced:
-        entity = names.entity_index.get(entity_id)
+        entity = names.entity_ids.get(entity_id)
         if entity is not None:
             gone.add(entity)
-            affected.update(word_of[entity_first[entity] : entity_end[entity]])
+            held = word_of[entity_first[entity] : entity_end[entity]]
+            affected.update(map(word_list.__getitem__, held))
             entity_first[entity] = entity_end[entity] = 0
-    interned: dict[str, str] = {}
     # Straight into arrays, as in the name table (a list holds a Python int per entry).
     added: dict[str, tuple[array[int], bytearray]] = {}
-    current = None
+    current, entity = None, None
     for entity_id, token, field, *_ in rows:
-        entity = names.entity_index.get(entity_id)
-        if entity is None:
-            continue
         if entity_id != current:  # rows come grouped by entity
             current = entity_id
-            entity_first[entity] = len(word_of)
-        token = interned.setdefault(token, token)
+            entity = names.entity_ids.get(entity_id)
+            if entity is not None:
+                entity_first[entity] = len(word_of)
+        if entity is None:
+            continue
+        number = word_code.get(token)
+        if number is None:
+            number = word_code[token] = len(word_list)
+            word_list.append(token)
+        else:
+            token = word_list[number]  # one str object per word
         code = _FIELD_CODE[field]
-        word_of.append(token)
+        word_of.append(number)
         field_of.append(code)
         entity_end[entity] = len(word_of)
         entities, fields = added.setdefault(token, (array("i"), bytearray()))
@@ -144,4 +157,6 @@ def _build(
         entity_end,
         word_of,
         field_of,
+        word_list,
+        word_code,
     )

@@ -28,6 +28,7 @@ from sqlalchemy import literal, select, tuple_
 from sqlalchemy.orm import Session
 
 from app.models import SearchName
+from app.search.columns import CodedColumn, StringIndex
 
 # One past 'z' in code-point order: [p, p + "{") holds every word starting with p.
 PAST_PREFIX = "{"
@@ -53,14 +54,13 @@ class NameTable:
     """Search names by ordinal (their position), each with its entity's ordinal."""
 
     name_entity: array[int]  # name -> entity ordinal
-    name_text: list[str]
+    name_text: CodedColumn
     name_key: list[str]
     name_style: array[int]  # name -> index into ``styles``
     styles: list[tuple[str, str]]  # (lang, kind)
-    entity_ids: list[str]
+    entity_ids: StringIndex  # entity ordinal -> id, and id -> ordinal (``.get``)
     entity_types: list[str]
     entity_weights: array[int]
-    entity_index: dict[str, int]  # entity id -> ordinal
     # An entity's names are contiguous: ordinals entity_first[e] to entity_end[e].
     entity_first: array[int]
     entity_end: array[int]
@@ -209,39 +209,42 @@ def _build(base: NameTable | None, replaced: Collection[str], rows: Iterable[Any
     plus ``rows`` (grouped by entity) appended."""
     if base is None:
         name_entity, name_style = array("i"), array("H")
-        name_text: list[str] = []
+        name_text = CodedColumn()
         name_key: list[str] = []
         styles: list[tuple[str, str]] = []
-        entity_ids: list[str] = []
+        entity_ids = StringIndex()
         entity_types: list[str] = []
         entity_weights, entity_first, entity_end, entity_own = (array("i") for _ in range(4))
-        entity_index: dict[str, int] = {}
         postings: dict[str, array[int]] = {}
         dead_count = 0
     else:
         name_entity, name_style = array("i", base.name_entity), array("H", base.name_style)
-        name_text, name_key = list(base.name_text), list(base.name_key)
-        styles, entity_ids = list(base.styles), list(base.entity_ids)
+        name_text, name_key = base.name_text.copy(), list(base.name_key)
+        styles, entity_ids = list(base.styles), base.entity_ids.copy()
         entity_types = list(base.entity_types)
         entity_weights, entity_first = (
             array("i", base.entity_weights),
             array("i", base.entity_first),
         )
         entity_end, entity_own = array("i", base.entity_end), array("i", base.entity_own)
-        entity_index, postings = dict(base.entity_index), dict(base.postings)
+        postings = dict(base.postings)
         dead_count = base.dead
     dead: set[int] = set()
     for entity_id in replaced:
-        gone = entity_index.get(entity_id)
+        gone = entity_ids.get(entity_id)
         if gone is not None:
             dead.update(range(entity_first[gone], entity_end[gone]))
             entity_first[gone] = entity_end[gone] = 0
             entity_own[gone] = -1
     style_index = {style: n for n, style in enumerate(styles)}
-    # One string object per distinct name and key: names repeat across entities and
-    # scripts share keys (270,141 names held 61,424 distinct texts and 56,088 keys at
-    # 100,000 generated entities), and a str costs 50 bytes before its characters.
+    # One string object per distinct key: names repeat across entities and scripts
+    # share keys (270,141 names held 56,088 distinct keys at 100,000 generated
+    # entities), and a str costs 50 bytes before its characters.
     shared: dict[str, str] = {}
+    # Each distinct text once in the text column (a patch's texts are not looked for
+    # among the table's own: a few may be there twice, until the next full load).
+    text_codes: dict[str, int] = {}
+    codes, texts = name_text.codes, name_text.values
     # Postings gathered straight into arrays: a list holds a Python int (32 bytes, plus
     # its slot) per posting, and at a million entities those lists peaked at hundreds
     # of MB while the table loaded.
@@ -251,11 +254,12 @@ def _build(base: NameTable | None, replaced: Collection[str], rows: Iterable[Any
         ordinal = len(name_key)
         if entity_id != current:  # rows come grouped by entity: its first name
             current = entity_id
-            entity = entity_index.get(entity_id, -1)
+            known = entity_ids.get(entity_id)
             entity_type = sys.intern(entity_type)
-            if entity < 0:
-                entity = entity_index[entity_id] = len(entity_ids)
-                entity_ids.append(entity_id)
+            if known is not None:
+                entity = known
+            else:
+                entity = entity_ids.append(entity_id)
                 entity_types.append(entity_type)
                 for column in (entity_weights, entity_first, entity_end, entity_own):
                     column.append(0)
@@ -267,7 +271,10 @@ def _build(base: NameTable | None, replaced: Collection[str], rows: Iterable[Any
         if alias_id is None:
             entity_own[entity] = ordinal
         name_entity.append(entity)
-        name_text.append(shared.setdefault(text, text))
+        code = text_codes.get(text)
+        if code is None:
+            code = text_codes[text] = texts.append(text)
+        codes.append(code)
         name_key.append(shared.setdefault(key, key))
         style = style_index.get((lang, kind))
         if style is None:
@@ -304,7 +311,6 @@ def _build(base: NameTable | None, replaced: Collection[str], rows: Iterable[Any
         entity_ids,
         entity_types,
         entity_weights,
-        entity_index,
         entity_first,
         entity_end,
         entity_own,

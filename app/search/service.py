@@ -485,7 +485,7 @@ class _WordFinder:
         vocab: Vocabulary,
         word: str,
         spellings: tuple[list[str], list[str]],
-        found: dict[str, _Found],
+        found: dict[int, _Found],
         field_values: dict[str, float],
     ) -> None:
         self.names, self.fields = vocab.names, vocab.fields
@@ -508,11 +508,10 @@ class _WordFinder:
         return quality
 
     def _entry(self, entity: int) -> _Found:
-        names = self.names
-        entity_id = names.entity_ids[entity]
-        entry = self.found.get(entity_id)
+        entry = self.found.get(entity)
         if entry is None:
-            entry = self.found[entity_id] = _Found(
+            names = self.names
+            entry = self.found[entity] = _Found(
                 names.entity_types[entity], names.entity_weights[entity]
             )
         return entry
@@ -541,11 +540,7 @@ class _WordFinder:
         ``_entry``: they run once per posting (hundreds per query word), and the method
         calls were most of a typo'd search's time on the seed."""
         names, found, word = self.names, self.found, self.word
-        entity_ids, entity_types, weights = (
-            names.entity_ids,
-            names.entity_types,
-            names.entity_weights,
-        )
+        entity_types, weights = names.entity_types, names.entity_weights
         name_entity, name_value = names.name_entity, self.field_values["name"]
         rows, cut = 0, False
         for token in self.name_order:
@@ -563,10 +558,9 @@ class _WordFinder:
                 rows += 1
                 if not quality:
                     continue
-                entity_id = entity_ids[entity]
-                entry = found.get(entity_id)
+                entry = found.get(entity)
                 if entry is None:
-                    entry = found[entity_id] = _Found(entity_types[entity], weights[entity])
+                    entry = found[entity] = _Found(entity_types[entity], weights[entity])
                 kept = entry.words.get(word)
                 if kept is None or value > kept[0]:
                     entry.words[word] = (value, "name")
@@ -593,10 +587,9 @@ class _WordFinder:
                 if not quality:
                     continue
                 value_where = values[code]
-                entity_id = entity_ids[entity]
-                entry = found.get(entity_id)
+                entry = found.get(entity)
                 if entry is None:
-                    entry = found[entity_id] = _Found(entity_types[entity], weights[entity])
+                    entry = found[entity] = _Found(entity_types[entity], weights[entity])
                 kept = entry.words.get(word)
                 if kept is None or value_where[0] > kept[0]:
                     entry.words[word] = value_where
@@ -623,24 +616,25 @@ def _find_words(
     words: Sequence[str],
     types: Sequence[str],
     *,
-    entity_ids: Sequence[str] | None = None,
+    among: Sequence[int] | None = None,
     field_values: dict[str, float] = FIELD_VALUE,
-    found: dict[str, _Found] | None = None,
+    found: dict[int, _Found] | None = None,
     spellings: dict[str, tuple[list[str], list[str]]] | None = None,
-) -> tuple[dict[str, _Found], list[str]]:
-    """Entities holding each word (or a longer word it starts, or a spelling of it)
-    in a name or a search word, looked up in the in-memory postings: among all
-    entities (at most PARTIAL_CANDIDATES names and search words per word), or only
-    among ``entity_ids``. Also returns the words whose lookups were cut short."""
+) -> tuple[dict[int, _Found], list[str]]:
+    """Entities (by ordinal in the name table) holding each word (or a longer word it
+    starts, or a spelling of it) in a name or a search word, looked up in the in-memory
+    postings: among all entities (at most PARTIAL_CANDIDATES names and search words per
+    word), or only ``among`` these. Also returns the words whose lookups were cut short.
+
+    Entities are kept by ordinal, not id: an id is read from the packed column only
+    for the few that are shown (a lookup visits hundreds of postings)."""
     spellings = spellings or _spellings(vocab, words)
     found = {} if found is None else found
-    index = vocab.names.entity_index
-    restricted = None if entity_ids is None else [index[e] for e in entity_ids if e in index]
     truncated = []
     for word in words:
         finder = _WordFinder(vocab, word, spellings[word], found, field_values)
-        if restricted is not None:
-            finder.among(restricted, types)
+        if among is not None:
+            finder.among(among, types)
         elif finder.everywhere(types, PARTIAL_CANDIDATES):
             truncated.append(word)
     return found, truncated
@@ -656,16 +650,18 @@ def _disambiguate(
     top = main_hits[:DISAMBIGUATE_TOP]  # best first
     context = list(dict.fromkeys(query.context))
     everywhere = dict.fromkeys(FIELD_VALUE, 1.0)
+    entities = list(map(vocab.names.entity_ids.get, (h.entity_id for h in top)))
     found, _ = _find_words(
         vocab,
         context,
         types,
-        entity_ids=[h.entity_id for h in top],
+        among=[e for e in entities if e is not None],
         field_values=everywhere,
     )
     kept, others = [], []
-    for hit in top:
-        matched = found[hit.entity_id].words if hit.entity_id in found else {}
+    for hit, entity in zip(top, entities, strict=True):
+        entry = found.get(entity) if entity is not None else None
+        matched = entry.words if entry is not None else {}
         if not all(word in matched for word in context):
             others.append(hit)
             continue
@@ -700,6 +696,7 @@ def _partial(
     if not words:
         return []
     names = vocab.names
+    index = names.entity_ids
     spellings = _spellings(vocab, words)
     count = {word: _frequency(vocab, word, spellings[word]) for word in words}
     rarest = sorted(words, key=count.__getitem__)
@@ -708,7 +705,10 @@ def _partial(
     found, truncated = _find_words(vocab, drivers, types, spellings=spellings)
     for hit in seeded:
         quality = 1.0 if hit.score >= PREFIX_FLOOR else min(1.0, hit.score / FUZZY_CEILING)
-        entry = found.setdefault(hit.entity_id, _Found(hit.entity_type, hit.weight))
+        seed = index.get(hit.entity_id)
+        if seed is None:  # not in the tables read for this search: cannot happen
+            continue
+        entry = found.setdefault(seed, _Found(hit.entity_type, hit.weight))
         for word in set(query.main) & set(words):
             entry.add(word, quality, "name")
         entry.hit = hit
@@ -720,24 +720,36 @@ def _partial(
             vocab,
             others,
             types,
-            entity_ids=best_first[:PARTIAL_CHECKED],
+            among=best_first[:PARTIAL_CHECKED],
             found=found,
             spellings=spellings,
         )
-    ranked = []
-    for entity_id, entry in found.items():
-        if entity_id in exclude:
+    excluded = {e for e in map(index.get, exclude) if e is not None}
+    covering = []
+    for entity, entry in found.items():
+        if entity in excluded:
             continue
         coverage = sum(value for value, _ in entry.words.values()) / len(words)
         if coverage >= PARTIAL_MIN_COVERAGE - 1e-9:
-            ranked.append((coverage, entity_id, entry))
-    ranked.sort(key=lambda r: (-round(r[0], 6), -r[2].weight, r[1]))
+            covering.append(((-round(coverage, 6), -entry.weight), coverage, entity, entry))
+    # Ranked by coverage, weight and id; only the entities that can be among the first
+    # PARTIAL_RESULTS on coverage and weight (ties at the cut included) have their id read.
+    if len(covering) > PARTIAL_RESULTS:
+        last = heapq.nsmallest(PARTIAL_RESULTS, [c[0] for c in covering])[-1]
+        covering = [c for c in covering if c[0] <= last]
+    ranked = sorted(
+        (
+            (first, index[entity], coverage, entity, entry)
+            for first, coverage, entity, entry in covering
+        ),
+        key=_by_coverage,
+    )
     hits = []
     # A query word found in a field is the same WordMatch in every hit (at most the
     # query's words times the fields): made once, not once per hit.
     word_matches: dict[tuple[str, str], WordMatch] = {}
     typed = {t: query.typed.get(t, t) for t in words}
-    for coverage, entity_id, entry in ranked[:PARTIAL_RESULTS]:
+    for _first, entity_id, coverage, entity, entry in ranked[:PARTIAL_RESULTS]:
         share = 0.0  # how much of the shown name the query's words account for
         if entry.hit is not None:
             text, lang, kind, share = entry.hit.name, entry.hit.lang, entry.hit.kind, 1.0
@@ -750,7 +762,7 @@ def _partial(
                 key = names.name_key[name]
                 share = min(1.0, letters / max(1, len(key) - key.count(" ")))
             else:
-                name = names.entity_own[names.entity_index[entity_id]]
+                name = names.entity_own[entity]
                 if name < 0:
                     continue
             text = names.name_text[name]
@@ -776,6 +788,12 @@ def _partial(
             )
         )
     return hits
+
+
+def _by_coverage(
+    ranked: tuple[tuple[float, int], str, float, int, _Found],
+) -> tuple[tuple[float, int], str]:
+    return ranked[0], ranked[1]
 
 
 def _rank_key(hit: Hit) -> Rank:
@@ -854,7 +872,7 @@ def own_names(vocab: Vocabulary, entity_ids: Iterable[str]) -> dict[str, str]:
     names = vocab.names
     found = {}
     for entity_id in entity_ids:
-        entity = names.entity_index.get(entity_id)
+        entity = names.entity_ids.get(entity_id)
         if entity is not None and (own := names.entity_own[entity]) >= 0:
             found[entity_id] = names.name_text[own]
     return found

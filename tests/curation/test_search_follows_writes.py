@@ -38,7 +38,7 @@ def _names(table: NameTable) -> dict[str, Any]:
             ),
             table.name_text[table.entity_own[e]] if table.entity_own[e] >= 0 else None,
         )
-        for entity_id, e in table.entity_index.items()
+        for e, entity_id in enumerate(table.entity_ids)
         if table.entity_first[e] != table.entity_end[e]
     }
     postings = {
@@ -53,7 +53,7 @@ def _fields(vocab: Vocabulary) -> dict[str, Any]:
     return {
         "entities": {
             entity_id: sorted(fields.of_entity(e))
-            for entity_id, e in names.entity_index.items()
+            for e, entity_id in enumerate(names.entity_ids)
             if list(fields.of_entity(e))
         },
         "postings": {

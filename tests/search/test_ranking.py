@@ -130,7 +130,7 @@ def test_a_caller_reading_the_first_hits_gets_the_same_first_hits(seeded_engine:
         "kurmanov",
         "Revolutionary Workers' Party (Russia)",
     ]
-    for text in rng.sample(names.name_text, 60):
+    for text in rng.sample(list(names.name_text), 60):
         at = rng.randrange(1, max(2, len(text) - 1))
         queries += [text, text[:at] + text[at + 1 :], text[:at] + "q" + text[at:]]
     skipped = 0
@@ -153,7 +153,7 @@ def test_a_page_ranking_only_its_first_hits_gets_every_hit_in_order(
         names = load_name_table(session)
     rng = random.Random(17)
     queries = ["kazakhstan", "party", "socialist", "strike", "kurm", "zhanaozen"]
-    queries += rng.sample(names.name_text, 40)
+    queries += rng.sample(list(names.name_text), 40)
     for query in queries:
         every = list(service.search(vocab, query))
         for end in (1, 3, 20):

@@ -1,0 +1,76 @@
+"""Packed string columns give back every string they were given, by ordinal and by value."""
+
+from __future__ import annotations
+
+import random
+from array import array
+
+import pytest
+
+from app.search.columns import CodedColumn, StringColumn, StringIndex
+
+SAMPLES = ["", "smk", "Социалистическое движение Казахстана", "Ermūhamet", "🙂 emoji", "smk "]
+
+
+def test_a_column_gives_back_each_string_by_ordinal_in_any_script() -> None:
+    column = StringColumn(SAMPLES)
+    assert len(column) == len(SAMPLES)
+    assert [column[n] for n in range(len(SAMPLES))] == SAMPLES
+    assert list(column) == SAMPLES
+    assert column[-1] == SAMPLES[-1]
+    with pytest.raises(IndexError):
+        column[len(SAMPLES)]
+
+
+def test_a_copy_does_not_see_what_is_appended_to_the_original() -> None:
+    column = StringIndex(["a", "b"])
+    copied = column.copy()
+    column.append("c")
+    assert list(copied) == ["a", "b"]
+    assert copied.get("c") is None
+    assert column.get("c") == 2
+
+
+def test_an_index_finds_every_string_it_holds_and_nothing_else() -> None:
+    rng = random.Random(7)
+    alphabet = "abcdefghijklmnopqrstuvwxyzабвгдеёжзийклмнопрстуфхцчшщъыьэюяəғқңөұүһі-0123456789"
+    values = list(
+        dict.fromkeys("".join(rng.choices(alphabet, k=rng.randint(0, 12))) for _ in range(20_000))
+    )
+    index = StringIndex()
+    for ordinal, value in enumerate(values):
+        assert index.append(value) == ordinal
+    assert all(index.get(value) == ordinal for ordinal, value in enumerate(values))
+    assert all(index[ordinal] == value for ordinal, value in enumerate(values))
+    assert "not-there" not in index
+    assert index.get("zz-absent-zz") is None
+    assert values[100] in index
+
+
+def test_an_index_refuses_a_string_it_holds_already() -> None:
+    index = StringIndex(["smk"])
+    with pytest.raises(ValueError, match="there already"):
+        index.append("smk")
+    assert len(index) == 1
+
+
+def test_a_coded_column_reads_each_string_through_its_code() -> None:
+    values = StringColumn(["Ainur", "Айнур"])
+    column = CodedColumn(array("i", [1, 0, 1]), values)
+    assert list(column) == ["Айнур", "Ainur", "Айнур"]
+    assert column[2] == "Айнур"
+    copied = column.copy()
+    column.codes.append(0)
+    assert len(copied) == 3
+    assert len(column) == 4
+
+
+def test_a_column_reads_across_its_chunks_and_not_past_either_end() -> None:
+    values = [f"{n}-{'ж' * (n % 3)}" for n in range(2050)]  # two full chunks and a tail
+    column = StringColumn(values)
+    assert [column[n] for n in range(2050)] == values
+    assert column[-1] == values[-1]
+    assert column[-2050] == values[0]
+    for beyond in (2050, 3000, 5000, -2051):
+        with pytest.raises(IndexError):
+            column[beyond]
