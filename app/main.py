@@ -16,6 +16,7 @@ from fastapi.middleware.trustedhost import TrustedHostMiddleware
 from fastapi_offline import FastAPIOffline
 
 from app.api import TAGS, mount_routers
+from app.core.allocator import map_large_blocks_apart
 from app.core.config import Settings, get_settings
 from app.core.cpu_lane import close_cpu_lane
 from app.core.db import server_engine, session_factory
@@ -73,7 +74,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # Search's in-memory tables are read before the first request needs them
-        # (2-3 s at 100,000 entities).
+        # (2-3 s at 100,000 entities), their large arrays each in a mapping of its own.
+        map_large_blocks_apart()
         await anyio.to_thread.run_sync(warm_vocabulary, engine)
         # Everything loaded so far lives as long as the process: keep it out of the
         # garbage collector's full passes, which otherwise stall requests (p99).

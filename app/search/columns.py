@@ -175,3 +175,44 @@ class CodedColumn:
 
     def nbytes(self) -> int:
         return self.codes.itemsize * len(self.codes) + self.values.nbytes()
+
+
+class Categories:
+    """Strings by ordinal from a small set (an entity's type): a byte each."""
+
+    def __init__(self) -> None:
+        self.codes: array[int] = array("B")
+        self.values: list[str] = []
+        self._code: dict[str, int] = {}
+
+    def copy(self) -> Categories:
+        copied = Categories()
+        copied.codes = array(self.codes.typecode, self.codes)
+        copied.values, copied._code = list(self.values), dict(self._code)
+        return copied
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def __getitem__(self, ordinal: int) -> str:
+        return self.values[self.codes[ordinal]]
+
+    def __setitem__(self, ordinal: int, value: str) -> None:
+        code = self._encoded(value)  # first: it may widen the codes
+        self.codes[ordinal] = code
+
+    def append(self, value: str) -> None:
+        code = self._encoded(value)
+        self.codes.append(code)
+
+    def _encoded(self, value: str) -> int:
+        code = self._code.get(value)
+        if code is None:
+            code = self._code[value] = len(self.values)
+            self.values.append(value)
+            if code > 0xFF and self.codes.typecode == "B":
+                self.codes = array("I", self.codes)  # a rare set that is not small
+        return code
+
+    def nbytes(self) -> int:
+        return self.codes.itemsize * len(self.codes)

@@ -30,7 +30,7 @@ class FieldTable:
     postings: dict[str, tuple[array[int], bytes]]
     # An entity's words: word_of[first:end] and field_of[first:end] for
     # first, end = entity_first[e], entity_end[e]; each word as its code in word_list
-    # (4 bytes, where a list slot took 8).
+    # (2 bytes while the codes fit, then 4, where a list slot took 8).
     entity_first: array[int]
     entity_end: array[int]
     word_of: array[int]
@@ -92,14 +92,15 @@ def _build(
     ``rows`` (grouped by entity) appended."""
     if base is None:
         entity_first, entity_end = array("i"), array("i")
-        word_of = array("i")
+        word_of = array("H")
         field_of = bytearray()
         word_list: list[str] = []
         word_code: dict[str, int] = {}
         postings: dict[str, tuple[array[int], bytes]] = {}
     else:
         entity_first, entity_end = array("i", base.entity_first), array("i", base.entity_end)
-        word_of, field_of = array("i", base.word_of), bytearray(base.field_of)
+        word_of = array(base.word_of.typecode, base.word_of)
+        field_of = bytearray(base.field_of)
         word_list, word_code = list(base.word_list), dict(base.word_code)
         postings = dict(base.postings)
     # Entities the name table has gained since: no words yet.
@@ -130,6 +131,8 @@ def _build(
         if number is None:
             number = word_code[token] = len(word_list)
             word_list.append(token)
+            if number > 0xFFFF and word_of.typecode == "H":
+                word_of = array("i", word_of)
         else:
             token = word_list[number]  # one str object per word
         code = _FIELD_CODE[field]
@@ -146,10 +149,12 @@ def _build(
             pairs = [(e, f) for e, f in zip(kept, codes, strict=True) if e not in gone]
             kept, codes = array("i", (e for e, _ in pairs)), bytes(f for _, f in pairs)
         new_entities, new_codes = added.get(word, (array("i"), bytearray()))
-        if kept or new_entities:
-            postings[word] = (kept + new_entities, bytes(codes) + new_codes)
-        else:
+        if not kept and not new_entities:
             postings.pop(word, None)
+        elif not kept:  # a word new to the table: its entities as gathered, not a copy
+            postings[word] = (new_entities, bytes(new_codes))
+        else:
+            postings[word] = (kept + new_entities, bytes(codes) + new_codes)
     return FieldTable(
         sorted(postings),
         postings,

@@ -7,7 +7,7 @@ from array import array
 
 import pytest
 
-from app.search.columns import CodedColumn, StringColumn, StringIndex
+from app.search.columns import Categories, CodedColumn, StringColumn, StringIndex
 
 SAMPLES = ["", "smk", "Социалистическое движение Казахстана", "Ermūhamet", "🙂 emoji", "smk "]
 
@@ -74,3 +74,20 @@ def test_a_column_reads_across_its_chunks_and_not_past_either_end() -> None:
     for beyond in (2050, 3000, 5000, -2051):
         with pytest.raises(IndexError):
             column[beyond]
+
+
+def test_categories_give_back_each_value_in_a_byte_and_widen_past_256() -> None:
+    categories = Categories()
+    for value in ["person", "event", "person"]:
+        categories.append(value)
+    categories[1] = "place"
+    assert [categories[n] for n in range(3)] == ["person", "place", "person"]
+    assert categories.codes.itemsize == 1
+    many = [f"type-{n}" for n in range(300)]
+    for value in many:
+        categories.append(value)
+    assert [categories[n] for n in range(3, 303)] == many
+    assert categories[0] == "person"
+    copied = categories.copy()
+    categories[0] = "event"
+    assert copied[0] == "person"

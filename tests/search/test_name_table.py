@@ -9,8 +9,10 @@ from sqlalchemy.orm import Session
 from app.core.db import PAGE_CACHE_KIB, PASSING_CACHE_KIB
 from app.models import SearchName, SearchWord
 from app.search import vocabulary
+from app.search.field_table import _build as build_fields
 from app.search.field_table import load_field_table
 from app.search.name_table import NameTable, keyset_rows, load_name_table
+from app.search.name_table import _build as build_names
 
 
 def test_keyset_pages_give_every_row_once_in_key_order(seeded_engine: Engine) -> None:
@@ -69,3 +71,18 @@ def test_the_tables_are_read_through_a_small_page_cache_and_the_connection_gets_
         after = session.execute(text("PRAGMA cache_size")).scalar_one()
     assert seen == [-PASSING_CACHE_KIB]
     assert after == -PAGE_CACHE_KIB
+
+
+def test_the_narrow_columns_widen_when_their_codes_outgrow_them() -> None:
+    # 300 (lang, kind) styles: past a byte each; 70,000 distinct words: past two bytes.
+    rows = [
+        ("e-1" if n < 150 else "e-2", "person", f"Name {n}", f"x{n}", "alias", f"name {n}", 1, n)
+        for n in range(300)
+    ]
+    names = build_names(None, (), rows)
+    assert [names.styles[names.name_style[n]] for n in range(300)] == [
+        (f"x{n}", "alias") for n in range(300)
+    ]
+    words = [("e-1", f"w{n}", "description") for n in range(70_000)]
+    fields = build_fields(None, names, (), words)
+    assert [word for word, _ in fields.of_entity(0)] == [f"w{n}" for n in range(70_000)]
