@@ -127,6 +127,14 @@ class StringIndex(StringColumn):
         """Adds ``value``, which must not be there yet, and returns its ordinal."""
         if self.get(value) is not None:
             raise ValueError(f"{value!r} is there already")
+        return self._append_new(value)
+
+    def add(self, value: str) -> int:
+        """The ordinal of ``value``, added if it is not there yet."""
+        found = self.get(value)
+        return found if found is not None else self._append_new(value)
+
+    def _append_new(self, value: str) -> int:
         ordinal = super().append(value)
         if (ordinal + 1) * _MOST_FILLED > len(self._slots):
             self._rehash(len(self._slots) * 2)
@@ -152,12 +160,14 @@ class StringIndex(StringColumn):
 
 
 class CodedColumn:
-    """Strings by ordinal, each a code into a column of the distinct strings: names
-    repeat (270,141 search names held 61,424 distinct texts at 100,000 entities)."""
+    """Strings by ordinal, each a code into an index of the distinct strings: names
+    repeat (270,141 search names held 61,424 distinct texts at 100,000 entities). The
+    index finds a string's code as it is appended, with no dict of str objects beside
+    it while a table loads."""
 
-    def __init__(self, codes: array[int] | None = None, values: StringColumn | None = None) -> None:
+    def __init__(self, codes: array[int] | None = None, values: StringIndex | None = None) -> None:
         self.codes: array[int] = codes if codes is not None else array("i")
-        self.values = values if values is not None else StringColumn()
+        self.values = values if values is not None else StringIndex()
 
     def copy(self) -> CodedColumn:
         return CodedColumn(array("i", self.codes), self.values.copy())
@@ -172,6 +182,9 @@ class CodedColumn:
         values = self.values
         for code in self.codes:
             yield values[code]
+
+    def append(self, value: str) -> None:
+        self.codes.append(self.values.add(value))
 
     def nbytes(self) -> int:
         return self.codes.itemsize * len(self.codes) + self.values.nbytes()
@@ -216,3 +229,22 @@ class Categories:
 
     def nbytes(self) -> int:
         return self.codes.itemsize * len(self.codes)
+
+
+# Each signed array type, and the next wider one.
+_WIDER = {"b": "h", "h": "i", "i": "q"}
+
+
+def stored(column: array[int], index: int, value: int) -> array[int]:
+    """``column`` with ``value`` at ``index`` (appended at ``len(column)``), or a wider
+    copy of it when the value does not fit: small numbers take a byte each until one
+    does not."""
+    while True:
+        try:
+            if index == len(column):
+                column.append(value)
+            else:
+                column[index] = value
+            return column
+        except OverflowError:
+            column = array(_WIDER[column.typecode], column)

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import SearchWord
+from app.search.columns import stored
 from app.search.name_table import NameTable, keyset_rows, words_matching
 
 FIELDS = ("description", "statement", "relation")
@@ -29,10 +30,11 @@ class FieldTable:
     # word -> the entities having it, and in which field (an index into FIELDS)
     postings: dict[str, tuple[array[int], bytes]]
     # An entity's words: word_of[first:end] and field_of[first:end] for
-    # first, end = entity_first[e], entity_end[e]; each word as its code in word_list
+    # first, end = entity_first[e], entity_first[e] + entity_words[e] (a byte each while
+    # the counts fit); each word as its code in word_list
     # (2 bytes while the codes fit, then 4, where a list slot took 8).
     entity_first: array[int]
-    entity_end: array[int]
+    entity_words: array[int]
     word_of: array[int]
     field_of: bytearray
     word_list: list[str]  # every word held since the table was read in full, by code
@@ -50,7 +52,8 @@ class FieldTable:
     def of_entity(self, entity: int) -> zip[tuple[str, int]]:
         if entity >= len(self.entity_first):
             return zip((), (), strict=True)
-        start, end = self.entity_first[entity], self.entity_end[entity]
+        start = self.entity_first[entity]
+        end = start + self.entity_words[entity]
         words = map(self.word_list.__getitem__, self.word_of[start:end])
         return zip(words, self.field_of[start:end], strict=True)
 
@@ -91,14 +94,15 @@ def _build(
     """A new table: ``base``'s (copied) without the words of ``replaced``, plus
     ``rows`` (grouped by entity) appended."""
     if base is None:
-        entity_first, entity_end = array("i"), array("i")
+        entity_first, entity_words = array("i"), array("b")
         word_of = array("H")
         field_of = bytearray()
         word_list: list[str] = []
         word_code: dict[str, int] = {}
         postings: dict[str, tuple[array[int], bytes]] = {}
     else:
-        entity_first, entity_end = array("i", base.entity_first), array("i", base.entity_end)
+        entity_first = array("i", base.entity_first)
+        entity_words = array(base.entity_words.typecode, base.entity_words)
         word_of = array(base.word_of.typecode, base.word_of)
         field_of = bytearray(base.field_of)
         word_list, word_code = list(base.word_list), dict(base.word_code)
@@ -106,16 +110,17 @@ def _build(
     # Entities the name table has gained since: no words yet.
     grow = len(names.entity_ids) - len(entity_first)
     entity_first.extend([0] * grow)
-    entity_end.extend([0] * grow)
+    entity_words.extend([0] * grow)
     affected: set[str] = set()
     gone: set[int] = set()
     for entity_id in replaced:
         entity = names.entity_ids.get(entity_id)
         if entity is not None:
             gone.add(entity)
-            held = word_of[entity_first[entity] : entity_end[entity]]
+            first = entity_first[entity]
+            held = word_of[first : first + entity_words[entity]]
             affected.update(map(word_list.__getitem__, held))
-            entity_first[entity] = entity_end[entity] = 0
+            entity_first[entity] = entity_words[entity] = 0
     # Straight into arrays, as in the name table (a list holds a Python int per entry).
     added: dict[str, tuple[array[int], bytearray]] = {}
     current, entity = None, None
@@ -138,7 +143,7 @@ def _build(
         code = _FIELD_CODE[field]
         word_of.append(number)
         field_of.append(code)
-        entity_end[entity] = len(word_of)
+        entity_words = stored(entity_words, entity, len(word_of) - entity_first[entity])
         entities, fields = added.setdefault(token, (array("i"), bytearray()))
         entities.append(entity)
         fields.append(code)
@@ -159,7 +164,7 @@ def _build(
         sorted(postings),
         postings,
         entity_first,
-        entity_end,
+        entity_words,
         word_of,
         field_of,
         word_list,

@@ -28,7 +28,7 @@ from sqlalchemy import literal, select, tuple_
 from sqlalchemy.orm import Session
 
 from app.models import SearchName
-from app.search.columns import Categories, CodedColumn, StringIndex
+from app.search.columns import Categories, CodedColumn, StringIndex, stored
 
 # Key lengths are kept up to this (a byte each): longer keys all count as this long.
 KEY_LENGTH_CAP = 255
@@ -64,10 +64,10 @@ class NameTable:
     styles: list[tuple[str, str]]  # (lang, kind)
     entity_ids: StringIndex  # entity ordinal -> id, and id -> ordinal (``.get``)
     entity_types: Categories
-    entity_weights: array[int]
-    # An entity's names are contiguous: ordinals entity_first[e] to entity_end[e].
+    entity_weights: array[int]  # a byte each while they fit (``stored``)
+    # An entity's names are contiguous: entity_names[e] of them from entity_first[e].
     entity_first: array[int]
-    entity_end: array[int]
+    entity_names: array[int]  # a byte each while they fit
     entity_own: array[int]  # entity -> its own name (not an alias), or -1
     postings: dict[str, array[int]]  # name word -> ordinals of the names holding it
     # The name words in order, and how many names hold the words before each: how many
@@ -132,7 +132,8 @@ class NameTable:
         return not types or self.entity_types[self.name_entity[name]] in types
 
     def names_of(self, entity: int) -> range:
-        return range(self.entity_first[entity], self.entity_end[entity])
+        first = self.entity_first[entity]
+        return range(first, first + self.entity_names[entity])
 
     def matching(self, word: str, spellings: Iterable[str], *, prefixes: bool) -> list[str]:
         """The name words among ``spellings``, and, with ``prefixes``, those that start
@@ -218,7 +219,8 @@ def _build(base: NameTable | None, replaced: Collection[str], rows: Iterable[Any
         styles: list[tuple[str, str]] = []
         entity_ids = StringIndex()
         entity_types = Categories()
-        entity_weights, entity_first, entity_end, entity_own = (array("i") for _ in range(4))
+        entity_first, entity_own = array("i"), array("i")
+        entity_weights, entity_names = array("b"), array("b")
         postings: dict[str, array[int]] = {}
         dead_count = 0
     else:
@@ -227,29 +229,24 @@ def _build(base: NameTable | None, replaced: Collection[str], rows: Iterable[Any
         name_text, name_key = base.name_text.copy(), list(base.name_key)
         styles, entity_ids = list(base.styles), base.entity_ids.copy()
         entity_types = base.entity_types.copy()
-        entity_weights, entity_first = (
-            array("i", base.entity_weights),
-            array("i", base.entity_first),
-        )
-        entity_end, entity_own = array("i", base.entity_end), array("i", base.entity_own)
+        entity_weights = array(base.entity_weights.typecode, base.entity_weights)
+        entity_first = array("i", base.entity_first)
+        entity_names = array(base.entity_names.typecode, base.entity_names)
+        entity_own = array("i", base.entity_own)
         postings = dict(base.postings)
         dead_count = base.dead
     dead: set[int] = set()
     for entity_id in replaced:
         gone = entity_ids.get(entity_id)
         if gone is not None:
-            dead.update(range(entity_first[gone], entity_end[gone]))
-            entity_first[gone] = entity_end[gone] = 0
+            dead.update(range(entity_first[gone], entity_first[gone] + entity_names[gone]))
+            entity_first[gone] = entity_names[gone] = 0
             entity_own[gone] = -1
     style_index = {style: n for n, style in enumerate(styles)}
-    # Each distinct key once among the keys (a patch's, as its texts, only among its
-    # own): names repeat across entities and scripts share keys (270,141 names held
-    # 56,088 distinct keys at 100,000 generated entities).
+    # One string object per distinct key: names repeat across entities and scripts
+    # share keys (270,141 names held 56,088 distinct keys at 100,000 generated
+    # entities), and a str costs 50 bytes before its characters.
     shared: dict[str, str] = {}
-    # Each distinct text once in the text column (a patch's texts are not looked for
-    # among the table's own: a few may be there twice, until the next full load).
-    text_codes: dict[str, int] = {}
-    codes, texts = name_text.codes, name_text.values
     # Postings gathered straight into arrays: a list holds a Python int (32 bytes, plus
     # its slot) per posting, and at a million entities those lists peaked at hundreds
     # of MB while the table loaded.
@@ -266,20 +263,17 @@ def _build(base: NameTable | None, replaced: Collection[str], rows: Iterable[Any
             else:
                 entity = entity_ids.append(entity_id)
                 entity_types.append(entity_type)
-                for column in (entity_weights, entity_first, entity_end, entity_own):
+                for column in (entity_weights, entity_first, entity_names, entity_own):
                     column.append(0)
                 entity_own[entity] = -1
             entity_types[entity] = entity_type
-            entity_weights[entity] = weight
+            entity_weights = stored(entity_weights, entity, weight)
             entity_first[entity] = ordinal
-        entity_end[entity] = ordinal + 1
+        entity_names = stored(entity_names, entity, ordinal + 1 - entity_first[entity])
         if alias_id is None:
             entity_own[entity] = ordinal
         name_entity.append(entity)
-        code = text_codes.get(text)
-        if code is None:
-            code = text_codes[text] = texts.append(text)
-        codes.append(code)
+        name_text.append(text)
         name_key.append(shared.setdefault(key, key))
         style = style_index.get((lang, kind))
         if style is None:
@@ -319,7 +313,7 @@ def _build(base: NameTable | None, replaced: Collection[str], rows: Iterable[Any
         entity_types,
         entity_weights,
         entity_first,
-        entity_end,
+        entity_names,
         entity_own,
         postings,
         ordered,

@@ -39,7 +39,7 @@ def _names(table: NameTable) -> dict[str, Any]:
             table.name_text[table.entity_own[e]] if table.entity_own[e] >= 0 else None,
         )
         for e, entity_id in enumerate(table.entity_ids)
-        if table.entity_first[e] != table.entity_end[e]
+        if table.entity_names[e]
     }
     postings = {
         word: sorted((table.entity_ids[table.name_entity[n]], table.name_text[n]) for n in names)

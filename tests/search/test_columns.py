@@ -7,7 +7,7 @@ from array import array
 
 import pytest
 
-from app.search.columns import Categories, CodedColumn, StringColumn, StringIndex
+from app.search.columns import Categories, CodedColumn, StringColumn, StringIndex, stored
 
 SAMPLES = ["", "smk", "Социалистическое движение Казахстана", "Ermūhamet", "🙂 emoji", "smk "]
 
@@ -54,15 +54,18 @@ def test_an_index_refuses_a_string_it_holds_already() -> None:
     assert len(index) == 1
 
 
-def test_a_coded_column_reads_each_string_through_its_code() -> None:
-    values = StringColumn(["Ainur", "Айнур"])
-    column = CodedColumn(array("i", [1, 0, 1]), values)
-    assert list(column) == ["Айнур", "Ainur", "Айнур"]
+def test_a_coded_column_keeps_each_distinct_string_once() -> None:
+    column = CodedColumn()
+    for value in ["Айнур", "Ainur", "Айнур", "Ainur", "Айнур"]:
+        column.append(value)
+    assert list(column) == ["Айнур", "Ainur", "Айнур", "Ainur", "Айнур"]
     assert column[2] == "Айнур"
+    assert list(column.values) == ["Айнур", "Ainur"]
     copied = column.copy()
-    column.codes.append(0)
-    assert len(copied) == 3
-    assert len(column) == 4
+    column.append("Kurmanov")
+    assert len(copied) == 5
+    assert list(column)[-1] == "Kurmanov"
+    assert copied.values.get("Kurmanov") is None
 
 
 def test_a_column_reads_across_its_chunks_and_not_past_either_end() -> None:
@@ -91,3 +94,13 @@ def test_categories_give_back_each_value_in_a_byte_and_widen_past_256() -> None:
     copied = categories.copy()
     categories[0] = "event"
     assert copied[0] == "person"
+
+
+def test_a_narrow_column_widens_for_a_value_that_does_not_fit() -> None:
+    column = array("b", [1, 2])
+    column = stored(column, 2, 100)  # appended
+    assert column.typecode == "b"
+    column = stored(column, 0, 40_000)  # past a byte and past two
+    assert list(column) == [40_000, 2, 100]
+    column = stored(column, 3, -(2**40))
+    assert list(column) == [40_000, 2, 100, -(2**40)]
