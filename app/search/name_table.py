@@ -30,8 +30,6 @@ from sqlalchemy.orm import Session
 from app.models import SearchName
 from app.search.columns import Categories, CodedColumn, StringIndex, stored
 
-# Key lengths are kept up to this (a byte each): longer keys all count as this long.
-KEY_LENGTH_CAP = 255
 # One past 'z' in code-point order: [p, p + "{") holds every word starting with p.
 PAST_PREFIX = "{"
 # Rows fetched per statement while loading: bounded memory on either engine. At a
