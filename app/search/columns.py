@@ -82,17 +82,6 @@ class StringColumn:
             self._tail = []
         return ordinal
 
-    def nbytes(self) -> int:
-        """About how much memory the strings take (their characters and offsets)."""
-        characters = sum(len(chunk) * _width(chunk) for chunk in self._chunks)
-        characters += sum(len(value) * _width(value) for value in self._tail)
-        return characters + self._ends.itemsize * len(self._ends)
-
-
-def _width(text: str) -> int:
-    widest = max(map(ord, text), default=0)
-    return 1 if widest < 0x100 else 2 if widest < 0x10000 else 4
-
 
 class StringIndex(StringColumn):
     """A ``StringColumn`` of distinct strings that also finds a string's ordinal."""
@@ -119,9 +108,6 @@ class StringIndex(StringColumn):
             if self[ordinal] == value:
                 return ordinal
             slot = (slot + 1) & mask
-
-    def __contains__(self, value: object) -> bool:
-        return isinstance(value, str) and self.get(value) is not None
 
     def append(self, value: str) -> int:
         """Adds ``value``, which must not be there yet, and returns its ordinal."""
@@ -155,9 +141,6 @@ class StringIndex(StringColumn):
         for ordinal in range(len(self)):
             self._place(self[ordinal], ordinal)
 
-    def nbytes(self) -> int:
-        return super().nbytes() + self._slots.itemsize * len(self._slots)
-
 
 class CodedColumn:
     """Strings by ordinal, each a code into an index of the distinct strings: names
@@ -186,15 +169,12 @@ class CodedColumn:
     def append(self, value: str) -> None:
         self.codes.append(self.values.add(value))
 
-    def nbytes(self) -> int:
-        return self.codes.itemsize * len(self.codes) + self.values.nbytes()
-
 
 class Categories:
     """Strings by ordinal from a small set (an entity's type): a byte each."""
 
     def __init__(self) -> None:
-        self.codes: array[int] = array("B")
+        self.codes: array[int] = array("b")  # widened by ``stored``
         self.values: list[str] = []
         self._code: dict[str, int] = {}
 
@@ -211,24 +191,17 @@ class Categories:
         return self.values[self.codes[ordinal]]
 
     def __setitem__(self, ordinal: int, value: str) -> None:
-        code = self._encoded(value)  # first: it may widen the codes
-        self.codes[ordinal] = code
+        self.codes = stored(self.codes, ordinal, self._encoded(value))
 
     def append(self, value: str) -> None:
-        code = self._encoded(value)
-        self.codes.append(code)
+        self.codes = stored(self.codes, len(self.codes), self._encoded(value))
 
     def _encoded(self, value: str) -> int:
         code = self._code.get(value)
         if code is None:
             code = self._code[value] = len(self.values)
             self.values.append(value)
-            if code > 0xFF and self.codes.typecode == "B":
-                self.codes = array("I", self.codes)  # a rare set that is not small
         return code
-
-    def nbytes(self) -> int:
-        return self.codes.itemsize * len(self.codes)
 
 
 # Each signed array type, and the next wider one.

@@ -32,7 +32,7 @@ class FieldTable:
     # An entity's words: word_of[first:end] and field_of[first:end] for
     # first, end = entity_first[e], entity_first[e] + entity_words[e] (a byte each while
     # the counts fit); each word as its code in word_list
-    # (2 bytes while the codes fit, then 4, where a list slot took 8).
+    # (2 bytes while the codes fit, then wider: ``stored``; a list slot took 8).
     entity_first: array[int]
     entity_words: array[int]
     word_of: array[int]
@@ -95,7 +95,7 @@ def _build(
     ``rows`` (grouped by entity) appended."""
     if base is None:
         entity_first, entity_words = array("i"), array("b")
-        word_of = array("H")
+        word_of = array("h")
         field_of = bytearray()
         word_list: list[str] = []
         word_code: dict[str, int] = {}
@@ -136,12 +136,10 @@ def _build(
         if number is None:
             number = word_code[token] = len(word_list)
             word_list.append(token)
-            if number > 0xFFFF and word_of.typecode == "H":
-                word_of = array("i", word_of)
         else:
             token = word_list[number]  # one str object per word
         code = _FIELD_CODE[field]
-        word_of.append(number)
+        word_of = stored(word_of, len(word_of), number)
         field_of.append(code)
         entity_words = stored(entity_words, entity, len(word_of) - entity_first[entity])
         entities, fields = added.setdefault(token, (array("i"), bytearray()))

@@ -211,7 +211,7 @@ def _build(base: NameTable | None, replaced: Collection[str], rows: Iterable[Any
     """A new table: ``base``'s columns (copied) without the names of ``replaced``,
     plus ``rows`` (grouped by entity) appended."""
     if base is None:
-        name_entity, name_style = array("i"), array("B")
+        name_entity, name_style = array("i"), array("b")
         name_text = CodedColumn()
         name_key: list[str] = []
         styles: list[tuple[str, str]] = []
@@ -277,9 +277,7 @@ def _build(base: NameTable | None, replaced: Collection[str], rows: Iterable[Any
         if style is None:
             style = style_index[lang, kind] = len(styles)
             styles.append((lang, kind))
-            if style > 0xFF and name_style.typecode == "B":
-                name_style = array("H", name_style)
-        name_style.append(style)
+        name_style = stored(name_style, ordinal, style)
         for word in dict.fromkeys(key.split()):
             found = added.get(word)
             if found is None:

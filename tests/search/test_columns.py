@@ -42,9 +42,9 @@ def test_an_index_finds_every_string_it_holds_and_nothing_else() -> None:
         assert index.append(value) == ordinal
     assert all(index.get(value) == ordinal for ordinal, value in enumerate(values))
     assert all(index[ordinal] == value for ordinal, value in enumerate(values))
-    assert "not-there" not in index
+    assert index.get("not-there") is None
     assert index.get("zz-absent-zz") is None
-    assert values[100] in index
+    assert index.get(values[100]) == 100
 
 
 def test_an_index_refuses_a_string_it_holds_already() -> None:
@@ -79,7 +79,7 @@ def test_a_column_reads_across_its_chunks_and_not_past_either_end() -> None:
             column[beyond]
 
 
-def test_categories_give_back_each_value_in_a_byte_and_widen_past_256() -> None:
+def test_categories_give_back_each_value_in_a_byte_and_widen_past_it() -> None:
     categories = Categories()
     for value in ["person", "event", "person"]:
         categories.append(value)
