@@ -64,7 +64,7 @@ from anyascii import anyascii
 from sqlalchemy import bindparam, create_engine, text
 from sqlalchemy.engine import make_url
 
-from benchmarks.run import BIN, ROOT, Sample, parse_wrk
+from benchmarks.run import BIN, ROOT, Sample, cpu_median, fmt_us, measured, parse_wrk
 
 LUA = Path(__file__).with_name("mix.lua")
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -667,17 +667,22 @@ def one_client(base: str, requests: Sequence[Request], budget: float) -> Timing:
 # --- wrk -----------------------------------------------------------------------------------
 
 
-def wrk_mix(base: str, tsv: Path, duration: int, connections: int, cpu: str) -> Sample:
+def wrk_mix(server: Server, tsv: Path, duration: int, connections: int, cpu: str) -> Sample:
+    """wrk through the mix against ``server``, with the server's CPU time per request."""
     command = [
         "taskset", "-c", cpu, "wrk", "-t1", f"-c{connections}", f"-d{duration}s",
-        "--latency", "--timeout", "10s", "-s", str(LUA), base, "--", str(tsv),
+        "--latency", "--timeout", "10s", "-s", str(LUA), server.base, "--", str(tsv),
     ]  # fmt: skip
-    done = subprocess.run(
-        command, capture_output=True, text=True, timeout=duration + 60, check=False
-    )
-    if done.returncode != 0 or "Requests/sec" not in done.stdout:
-        raise RuntimeError(f"wrk failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
-    return parse_wrk(done.stdout)
+
+    def run() -> Sample:
+        done = subprocess.run(
+            command, capture_output=True, text=True, timeout=duration + 60, check=False
+        )
+        if done.returncode != 0 or "Requests/sec" not in done.stdout:
+            raise RuntimeError(f"wrk failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+        return parse_wrk(done.stdout)
+
+    return measured(run, server.process.pid)
 
 
 def _ready(server: Server, deadline: float) -> dict[str, Any] | None:
@@ -757,7 +762,7 @@ def report_rounds(results: list[RoundResult], args: argparse.Namespace) -> dict[
     )
     header = (
         f"{'server':<12} {'r/s':>8} {'ratio':>6} {'p50 ms':>8} {'p99 ms':>8} "
-        f"{'p99/ceiling':>11} {'errors':>6} {'cache hit rate':>14}"
+        f"{'p99/ceiling':>11} {'errors':>6} {'CPU µs/request':>14} {'cache hit rate':>14}"
     )
     print(header)
     print("-" * len(header))
@@ -774,9 +779,10 @@ def report_rounds(results: list[RoundResult], args: argparse.Namespace) -> dict[
         if name == "kb" and all(x is None for x in rates):
             rate = "n/a"
         errors = sum(s.errors for s in mine)
+        cpu = cpu_median(mine)
         print(
             f"{name:<12} {rps:>8.0f} {rps / ceiling_rps:>6.2f} {p50:>8.2f} {p99:>8.2f} "
-            f"{p99 / ceiling_p99:>11.2f} {errors:>6} {rate:>14}"
+            f"{p99 / ceiling_p99:>11.2f} {errors:>6} {fmt_us(cpu):>14} {rate:>14}"
         )
         summary[name] = {
             "rps": rps,
@@ -785,6 +791,7 @@ def report_rounds(results: list[RoundResult], args: argparse.Namespace) -> dict[
             "p99_ms": p99,
             "p99_ratio": p99 / ceiling_p99,
             "errors": errors,
+            "cpu_us": cpu,
         }
         if name == "kb":
             summary[name]["hit_rates"] = rates
@@ -798,7 +805,8 @@ def report_rounds(results: list[RoundResult], args: argparse.Namespace) -> dict[
     print(f"passes through the mix a round (wrk starts at its first request): {covered}")
     print(
         "(cache hit rate: hits / (hits + misses) of kb's response cache over the round, "
-        "from GET /ready; POSTs are never cached)"
+        "from GET /ready; POSTs are never cached. CPU µs/request: the server's own CPU "
+        "time, user + system, over the requests wrk counted)"
     )
     return summary
 
@@ -1065,18 +1073,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         # 3. The rounds.
         if not args.cold_only:
             for server in (ceiling, uncached):  # warm-up: connection pools, page caches
-                wrk_mix(server.base, tsv, 1, args.connections, args.client_cpu)
+                wrk_mix(server, tsv, 1, args.connections, args.client_cpu)
             for i in range(args.rounds):
-                sample = wrk_mix(
-                    ceiling.base, tsv, args.duration, args.connections, args.client_cpu
-                )
+                sample = wrk_mix(ceiling, tsv, args.duration, args.connections, args.client_cpu)
                 results.rounds.append(RoundResult("ceiling", sample))
                 with running(setup.kb(f"kb round {i + 1}", cache=True)) as kb:
-                    sample = wrk_mix(kb.base, tsv, args.duration, args.connections, args.client_cpu)
+                    sample = wrk_mix(kb, tsv, args.duration, args.connections, args.client_cpu)
                     results.rounds.append(RoundResult("kb", sample, cache_stats(kb, args.workers)))
-                sample = wrk_mix(
-                    uncached.base, tsv, args.duration, args.connections, args.client_cpu
-                )
+                sample = wrk_mix(uncached, tsv, args.duration, args.connections, args.client_cpu)
                 results.rounds.append(RoundResult("kb uncached", sample))
                 print(f"  round {i + 1} of {args.rounds} done", file=sys.stderr, flush=True)
             out["rounds"] = report_rounds(results.rounds, args)
@@ -1096,7 +1100,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                 with running(
                     setup.kb(f"{name} round {i + 1}", cache=True, workers=workers, cpus="0,1")
                 ) as kb:
-                    sample = wrk_mix(kb.base, tsv, args.duration, args.connections, args.client_cpu)
+                    sample = wrk_mix(kb, tsv, args.duration, args.connections, args.client_cpu)
                     results.workers.append(RoundResult(name, sample, cache_stats(kb, workers)))
             print(f"  workers round {i + 1} of {args.rounds} done", file=sys.stderr, flush=True)
         out["workers"] = report_workers(results.workers, args)

@@ -32,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
@@ -78,6 +79,11 @@ class Sample:
     p50_ms: float
     p99_ms: float
     errors: int
+    requests: int = 0  # answered in the run
+    # The server's own CPU time (user + system, its workers included) per request, in
+    # µs: what a request costs the server, which the machine's swings in speed move far
+    # less than r/s. None when the server's process was not given.
+    cpu_us: float | None = None
 
 
 def _ms(value: str, unit: str) -> float:
@@ -96,18 +102,52 @@ def parse_wrk(output: str) -> Sample:
         r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
     ):
         errors += sum(int(g) for g in match.groups())
-    return Sample(rps, latency["50"], latency["99"], errors)
+    requests = re.search(r"(\d+) requests in", output)
+    return Sample(
+        rps, latency["50"], latency["99"], errors, int(requests.group(1)) if requests else 0
+    )
 
 
-def wrk(url: str, duration: int, connections: int, cpu: str) -> Sample:
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process and its children (uvicorn's workers) have used
+    so far, from /proc."""
+    total = 0
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    for p in (pid, *map(int, children)):
+        # The fields after the command's closing parenthesis; utime and stime are the
+        # 14th and 15th of the line (proc(5)).
+        fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def measured(run: Callable[[], Sample], server_pid: int | None) -> Sample:
+    """``run()``, with the server's CPU time per request when its process is given."""
+    if server_pid is None:
+        return run()
+    before = cpu_seconds(server_pid)
+    sample = run()
+    used = cpu_seconds(server_pid) - before
+    if sample.requests:
+        sample.cpu_us = 1e6 * used / sample.requests
+    return sample
+
+
+def wrk(
+    url: str, duration: int, connections: int, cpu: str, server_pid: int | None = None
+) -> Sample:
     command = [
         "taskset", "-c", cpu, "wrk", "-t1", f"-c{connections}", f"-d{duration}s",
         "--latency", "--timeout", "5s", url,
     ]  # fmt: skip
-    done = subprocess.run(
-        command, capture_output=True, text=True, timeout=duration + 30, check=True
-    )
-    return parse_wrk(done.stdout)
+
+    def run() -> Sample:
+        done = subprocess.run(
+            command, capture_output=True, text=True, timeout=duration + 30, check=True
+        )
+        return parse_wrk(done.stdout)
+
+    return measured(run, server_pid)
 
 
 def wait_until_up(base: str, timeout: float = 60) -> None:
@@ -209,7 +249,13 @@ def main() -> None:
             for _ in range(args.rounds):
                 for name in ("ceiling", "kb", "kb uncached"):
                     results[label][name].append(
-                        wrk(bases[name] + path, args.duration, args.connections, args.client_cpu)
+                        wrk(
+                            bases[name] + path,
+                            args.duration,
+                            args.connections,
+                            args.client_cpu,
+                            servers[name].pid,
+                        )
                     )
             print(f"  measured {label}", file=sys.stderr, flush=True)
         report(results, args)
@@ -301,6 +347,37 @@ def report(results: dict[str, dict[str, list[Sample]]], args: argparse.Namespace
             f" {median(cold, 'rps'):>12.0f} {median(cold, 'rps') / ceiling:>6.2f}"
             f" {median(cold, 'p50_ms'):>7.2f} {median(cold, 'p99_ms'):>7.2f} {errors:>6}"
         )
+    print(
+        "\nThe servers' own CPU time per request (µs, user + system, median of the rounds): "
+        "what a request costs each server, whatever the machine's speed in the hour. "
+        "With every server CPU-bound on its one CPU, a ratio is about the ceiling's CPU "
+        "time over kb's."
+    )
+    header = (
+        f"{'endpoint':<24} {'ceiling':>8} {'kb':>8} {'kb uncached':>12} {'ceiling / uncached':>19}"
+    )
+    print(header)
+    print("-" * len(header))
+    for label, by_server in results.items():
+        cpu = {name: cpu_median(samples) for name, samples in by_server.items()}
+        share = (
+            f"{cpu['ceiling'] / cpu['kb uncached']:.2f}"
+            if cpu["ceiling"] and cpu["kb uncached"]
+            else "n/a"
+        )
+        print(
+            f"{label:<24} {fmt_us(cpu['ceiling']):>8} {fmt_us(cpu['kb']):>8} "
+            f"{fmt_us(cpu['kb uncached']):>12} {share:>19}"
+        )
+
+
+def cpu_median(samples: list[Sample]) -> float | None:
+    values = [s.cpu_us for s in samples if s.cpu_us is not None]
+    return float(statistics.median(values)) if values else None
+
+
+def fmt_us(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.0f}"
 
 
 if __name__ == "__main__":
