@@ -16,7 +16,7 @@ from fastapi.middleware.trustedhost import TrustedHostMiddleware
 from fastapi_offline import FastAPIOffline
 
 from app.api import TAGS, mount_routers
-from app.core.allocator import map_large_blocks_apart
+from app.core.allocator import give_back_free_memory, map_large_blocks_apart
 from app.core.config import Settings, get_settings
 from app.core.cpu_lane import close_cpu_lane
 from app.core.db import server_engine, session_factory
@@ -81,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # garbage collector's full passes, which otherwise stall requests (p99).
         gc.collect()
         gc.freeze()
+        give_back_free_memory()  # what loading freed, and the collection just now
         # And run those passes far less often: with little left unfrozen, CPython's
         # rule (a full pass once a quarter as many objects have survived as are
         # tracked) fired every second or so, each pass stalling a request by 10-30 ms.

@@ -116,7 +116,10 @@ def cpu_seconds(pid: int) -> float:
     for p in (pid, *map(int, children)):
         # The fields after the command's closing parenthesis; utime and stime are the
         # 14th and 15th of the line (proc(5)).
-        fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:  # a worker that has just exited
+            continue
         total += int(fields[11]) + int(fields[12])
     return total / os.sysconf("SC_CLK_TCK")
 
