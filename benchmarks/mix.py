@@ -109,8 +109,8 @@ def generate(url: str, entities: int, log: Path) -> float:
             stderr=subprocess.STDOUT,
             cwd=ROOT,
             check=True,
-            # SQLite loaded a million in 26 min (2026-12-05); PostgreSQL's search
-            # index, change log and stored bodies phase took 3 h by its pace.
+            # SQLite loaded a million in 26 min (2026-12-05), PostgreSQL in 65 min
+            # (2026-12-06; an earlier machine's pace promised 3 h).
             timeout=900 + entities // 90,
         )
     seconds = time.monotonic() - started
