@@ -29,7 +29,8 @@ wrk (benchmarks/mix.lua) cycles through the requests in order. Steps:
    against the same uncached kb and against the ceiling (the client's own cost).
 3. Rounds: ceiling (benchmarks/ceiling.py serving the recorded bytes), kb with its
    cache (a fresh process every round, so the cache starts empty; its hit rate is
-   read from /ready afterwards), kb uncached; interleaved, --rounds times.
+   read from /ready afterwards), kb uncached; interleaved, --rounds times. Each
+   server's own CPU time a request is read from /proc over each run.
 4. With --workers-compare: kb (cache on, fresh each round) with 1 and 2 workers.
 
 Servers run pinned to CPU 0 (0,1 with several workers), wrk and this client to CPU 1.
