@@ -65,7 +65,7 @@ from anyascii import anyascii
 from sqlalchemy import bindparam, create_engine, text
 from sqlalchemy.engine import make_url
 
-from benchmarks.run import BIN, ROOT, Sample, cpu_median, fmt_us, measured, parse_wrk
+from benchmarks.run import BIN, ROOT, Sample, cpu_median, measured, parse_wrk
 
 LUA = Path(__file__).with_name("mix.lua")
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -783,7 +783,7 @@ def report_rounds(results: list[RoundResult], args: argparse.Namespace) -> dict[
         cpu = cpu_median(mine)
         print(
             f"{name:<12} {rps:>8.0f} {rps / ceiling_rps:>6.2f} {p50:>8.2f} {p99:>8.2f} "
-            f"{p99 / ceiling_p99:>11.2f} {errors:>6} {fmt_us(cpu):>14} {rate:>14}"
+            f"{p99 / ceiling_p99:>11.2f} {errors:>6} {fmt(cpu, 0):>14} {rate:>14}"
         )
         summary[name] = {
             "rps": rps,
