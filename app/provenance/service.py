@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Select, bindparam, or_, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from app.core.driver_sql import driver_rows
 from app.models import (
     Alias,
     Claim,
@@ -121,11 +123,12 @@ def _date_key(value: str | None) -> str:
     return value or "9999"
 
 
-def load_refs(session: Session, ids: Iterable[str]) -> dict[str, dict[str, str]]:
+def load_refs(session: Session | Connection, ids: Iterable[str]) -> dict[str, dict[str, str]]:
+    """The id, type and name of each of these entities that exists."""
     wanted = sorted(set(ids))
     if not wanted:
         return {}
-    return {row["id"]: dict(row) for row in session.execute(_REFS, {"ids": wanted}).mappings()}
+    return {row.id: row._asdict() for row in driver_rows(session, _REFS, {"ids": wanted})}
 
 
 _REFS = select(Entity.id, Entity.type, Entity.name).where(Entity.id.in_(_ids()))

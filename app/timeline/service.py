@@ -37,10 +37,12 @@ from sqlalchemy import (
     select,
     union_all,
 )
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from app.core.date_sql import bound_lasts_until, bound_starts_by, day_parameters
 from app.core.dates import period_end, period_start
+from app.core.driver_sql import driver_rows
 from app.core.errors import UnknownReferenceError
 from app.core.pagination import PageParams
 from app.models import (
@@ -69,8 +71,9 @@ DATE_FIELDS = {
 }
 _LIFE_VERBS = {"founding": "founded", "dissolution": "dissolved", "birth": "born", "death": "died"}
 ORG, PERSON, EVENT = Organisation.__table__.c, Person.__table__.c, Event.__table__.c
-# Hydration reads plain rows (attribute access by column name), not ORM objects: on
-# PostgreSQL the ORM's own work was most of each statement's cost.
+# Every statement runs as driver SQL compiled once (``driver_rows``), its rows plain
+# named tuples: through the session, SQLAlchemy's own work per statement was most of a
+# timeline's cost (docs/performance.md).
 CLAIM, SOURCE = Claim.__table__, Source.__table__
 
 
@@ -242,19 +245,19 @@ def timeline_page(
         params |= day_parameters("since", period_start(date_from))
     if date_to:
         params |= day_parameters("until", period_end(date_to))
-    rows = session.execute(statement, params).all()
-    total = rows[0].total if rows else session.scalar(count, params) or 0
+    connection = session.connection()
+    rows = driver_rows(connection, statement, params)
+    total = rows[0].total if rows else driver_rows(connection, count, params)[0][0] or 0
     # An entity with no dated fact may not exist at all (one with facts does).
     if not total and entity is not None and session.get(Entity, entity) is None:
         raise UnknownReferenceError("entity", entity)
     facts = [
         _Dated(r.date, r.kind, r.fact_id, r.end_date, r.subject, r.object, r.label) for r in rows
     ]
-    return _hydrate(session, facts), total
+    return _hydrate(connection, facts), total
 
 
-# Built once, each request binding its ids: building a statement and its cache key was
-# a large share of each read's cost in SQLAlchemy.
+# Built once, each request binding its ids: ``driver_rows`` compiles a statement once.
 _CLAIMS_OF = select(CLAIM).where(CLAIM.c.entity_id.in_(bindparam("ids", expanding=True)))
 _PARTICIPANTS_OF = select(Participation.event_id, Participation.entity_id).where(
     Participation.event_id.in_(bindparam("ids", expanding=True))
@@ -273,7 +276,7 @@ class _Dated(NamedTuple):
     label: str | None  # a membership's role, a relation's kind, a renaming's new name
 
 
-def _hydrate(session: Session, rows: list[_Dated]) -> list[dict[str, Any]]:
+def _hydrate(connection: Connection, rows: list[_Dated]) -> list[dict[str, Any]]:
     life = [r for r in rows if r.kind in DATE_FIELDS]
     events = {r.fact_id for r in rows if r.kind == "event"}
     # The claims of every entity with a life date on the page, in one read: a date
@@ -282,7 +285,7 @@ def _hydrate(session: Session, rows: list[_Dated]) -> list[dict[str, Any]]:
     claims_of: dict[str, list[Any]] = defaultdict(list)
     about = {r.subject for r in life} | events
     if about:
-        for c in session.execute(_CLAIMS_OF, {"ids": sorted(about)}):
+        for c in driver_rows(connection, _CLAIMS_OF, {"ids": sorted(about)}):
             claims_of[c.entity_id].append(c)
     claim_by_id = {c.id: c for claims in claims_of.values() for c in claims}
     disputes = {r.fact_id: claim_by_id[r.fact_id] for r in life if r.fact_id in claim_by_id}
@@ -295,13 +298,13 @@ def _hydrate(session: Session, rows: list[_Dated]) -> list[dict[str, Any]]:
     }
     participants: dict[str, list[str]] = defaultdict(list)
     if events:
-        for p in session.execute(_PARTICIPANTS_OF, {"ids": sorted(events)}):
+        for p in driver_rows(connection, _PARTICIPANTS_OF, {"ids": sorted(events)}):
             participants[p.event_id].append(p.entity_id)
     referenced = {r.subject for r in rows} | {r.object for r in rows if r.object is not None}
     referenced |= {e for ps in participants.values() for e in ps}
-    refs = load_refs(session, referenced)
+    refs = load_refs(connection, referenced)
     sources = _sources(
-        session,
+        connection,
         entity_ids,
         {r.fact_id for r in rows if r.kind == "renaming"},
         {r.fact_id for r in rows if r.kind.startswith("membership")},
@@ -377,7 +380,7 @@ def _hydrate(session: Session, rows: list[_Dated]) -> list[dict[str, Any]]:
 
 
 def _sources(
-    session: Session,
+    connection: Connection,
     entity_ids: set[str],
     alias_ids: set[str],
     membership_ids: set[str],
@@ -398,7 +401,7 @@ def _sources(
     out: dict[str, list[dict[str, str]]] = defaultdict(list)
     if not wanted:
         return out
-    for source in session.execute(_sources_statement(tuple(wanted)), wanted):
+    for source in driver_rows(connection, _sources_statement(tuple(wanted)), wanted):
         target = (
             source.entity_id
             or source.alias_id
