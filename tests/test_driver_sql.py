@@ -5,11 +5,10 @@ error handling still apply."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, bindparam, event, func, literal, select
+from sqlalchemy import Engine, bindparam, func, literal, select
 from sqlalchemy.exc import DBAPIError, InvalidRequestError, OperationalError
 
 from app.core.db import DatabaseTimeouts, create_server_engine
@@ -17,6 +16,7 @@ from app.core.driver_sql import driver_rows, padded_size
 from app.core.errors import database_unavailable
 from app.core.migrations import upgrade
 from app.models import Entity
+from tests.api.test_query_count import count_statements_on
 
 BY_IDS = (
     select(Entity.id, Entity.type, Entity.name)
@@ -93,26 +93,12 @@ def test_rows_are_named_by_the_statements_columns(
     assert list(row._asdict()) == ["id", "type", "name"]
 
 
-@pytest.fixture
-def sql_texts(seeded_engine: Engine) -> Iterator[list[str]]:
-    texts: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        texts.append(statement)
-
-    event.listen(seeded_engine, "before_cursor_execute", record)
-    try:
-        yield texts
-    finally:
-        event.remove(seeded_engine, "before_cursor_execute", record)
-
-
 def test_lists_are_padded_so_a_statement_has_a_few_sql_texts(
-    seeded_engine: Engine, entity_ids: list[str], sql_texts: list[str]
+    seeded_engine: Engine, entity_ids: list[str]
 ) -> None:
     """The engine's events see each statement (the tests' statement counts rely on it),
     and lists of 1 to 100 values make 8 texts, not 100, each prepared once by the driver."""
-    with seeded_engine.connect() as conn:
+    with count_statements_on(seeded_engine) as sql_texts, seeded_engine.connect() as conn:
         for size in range(1, 101):
             driver_rows(conn, BY_IDS, {"ids": (entity_ids * 2)[:size]})
     assert len(sql_texts) == 100

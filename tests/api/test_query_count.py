@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 
 # load_bodies: entities, aliases, claims, memberships, relations, participations,
 # event places, figures, statements, sources, referenced names = 11; list pages add
@@ -18,7 +18,12 @@ LIST_BUDGET = 13
 
 @contextmanager
 def count_statements(app: FastAPI) -> Iterator[list[str]]:
-    engine = app.state.engine
+    with count_statements_on(app.state.engine) as statements:
+        yield statements
+
+
+@contextmanager
+def count_statements_on(engine: Engine) -> Iterator[list[str]]:
     statements: list[str] = []
 
     def record(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
