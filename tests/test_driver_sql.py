@@ -15,7 +15,7 @@ from app.core.db import DatabaseTimeouts, create_server_engine
 from app.core.driver_sql import driver_rows, padded_size
 from app.core.errors import database_unavailable
 from app.core.migrations import upgrade
-from app.models import Entity
+from app.models import Entity, Place
 from tests.api.test_query_count import count_statements_on
 
 BY_IDS = (
@@ -132,5 +132,24 @@ def test_a_runaway_statement_is_stopped_by_the_statement_timeout(empty_url: str)
             driver_rows(conn, endless)
         assert time.monotonic() - started < timeouts.statement + 0.7
         assert database_unavailable(caught.value)
+    finally:
+        engine.dispose()
+
+
+def test_a_sessions_pending_changes_are_read_as_session_execute_reads_them(
+    migrated_url: str,
+) -> None:
+    """Curation reads names (``load_refs``) in the session that is writing."""
+    from sqlalchemy.orm import Session
+
+    from app.core.db import create_db_engine
+
+    engine = create_db_engine(migrated_url)
+    try:
+        with Session(engine) as session:
+            session.add(Place(id="pending-one", name="Pending"))
+            rows = driver_rows(session, BY_IDS, {"ids": ["pending-one"]})
+            assert [tuple(r) for r in rows] == [("pending-one", "place", "Pending")]
+            session.rollback()
     finally:
         engine.dispose()

@@ -117,8 +117,10 @@ def driver_rows(
 ) -> list[Any]:
     """The rows of ``statement`` with ``params`` (a list or set for each ``IN`` list,
     ``bindparam(..., expanding=True)``), as named tuples of the driver's values, read on
-    ``connection`` (a session's: in its transaction)."""
+    ``connection`` (or a session's, in its transaction, after its autoflush)."""
     if isinstance(connection, Session):
+        if connection.autoflush:
+            connection.flush()  # as Session.execute does: what is pending is read too
         connection = connection.connection()
     prepared = _prepared_for(statement, connection.dialect)
     given = dict(params or {})
