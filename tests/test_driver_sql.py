@@ -8,10 +8,11 @@ import time
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, bindparam, func, literal, select
+from sqlalchemy import Engine, bindparam, column, func, literal, select, table
 from sqlalchemy.exc import DBAPIError, InvalidRequestError, OperationalError
+from sqlalchemy.orm import Session
 
-from app.core.db import DatabaseTimeouts, create_server_engine
+from app.core.db import DatabaseTimeouts, create_db_engine, create_server_engine
 from app.core.driver_sql import driver_rows, padded_size
 from app.core.errors import database_unavailable
 from app.core.migrations import upgrade
@@ -112,8 +113,6 @@ def test_a_missing_value_is_refused(seeded_engine: Engine) -> None:
 
 
 def test_a_driver_error_is_sqlalchemys(seeded_engine: Engine) -> None:
-    from sqlalchemy import column, table
-
     missing = select(column("id")).select_from(table("no_such_table"))
     with seeded_engine.connect() as conn, pytest.raises(DBAPIError):
         driver_rows(conn, missing)
@@ -140,10 +139,6 @@ def test_a_sessions_pending_changes_are_read_as_session_execute_reads_them(
     migrated_url: str,
 ) -> None:
     """Curation reads names (``load_refs``) in the session that is writing."""
-    from sqlalchemy.orm import Session
-
-    from app.core.db import create_db_engine
-
     engine = create_db_engine(migrated_url)
     try:
         with Session(engine) as session:
