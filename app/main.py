@@ -10,14 +10,14 @@ from importlib.metadata import version
 
 import anyio
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
-from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.middleware.trustedhost import TrustedHostMiddleware
 from fastapi_offline import FastAPIOffline
 
 from app.api import TAGS, mount_routers
 from app.core.allocator import give_back_free_memory, map_large_blocks_apart
+from app.core.compression import LeanGZipMiddleware
 from app.core.config import Settings, get_settings
+from app.core.cors import LeanCORSMiddleware
 from app.core.cpu_lane import close_cpu_lane
 from app.core.db import server_engine, session_factory
 from app.core.errors import UnexpectedErrorMiddleware, install_error_handlers
@@ -139,7 +139,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(NegotiationMiddleware, renderer=entity_renderer(settings))
     app.add_middleware(ConditionalGetMiddleware, max_age=settings.cache_max_age)
     # Inside the response cache, so a compressed answer is compressed once and kept.
-    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES, compresslevel=GZIP_LEVEL)
+    app.add_middleware(
+        LeanGZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES, compresslevel=GZIP_LEVEL
+    )
     # Bulk exports stream past gzip and the ETag layer (app/core/streaming.py).
     app.add_middleware(DirectSendMiddleware)
     if settings.cache_enabled:
@@ -178,7 +180,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Inside CORS and the security headers, so that a 500 carries them too.
     app.add_middleware(UnexpectedErrorMiddleware)
     app.add_middleware(
-        CORSMiddleware,
+        LeanCORSMiddleware,
         allow_origins=settings.cors_origins,
         # Every method some route takes: reads, reconciliation, and the curation API's writes.
         allow_methods=["GET", "HEAD", "OPTIONS", "POST", "PATCH", "DELETE"],

@@ -5,14 +5,16 @@ passes through untouched and unbuffered; HEAD ends it after its headers."""
 from __future__ import annotations
 
 import xxhash
-from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.core.header_lists import header_value, remove_header, set_header
 
 
 def is_event_stream(start: Message) -> bool:
     """Whether a response is an endless Server-Sent Events stream (/v1/changes/stream):
     it must reach the client as it is written, never buffered until it ends."""
-    return Headers(raw=start["headers"]).get("content-type", "").startswith("text/event-stream")
+    content_type = header_value(start["headers"], b"content-type") or b""
+    return content_type.startswith(b"text/event-stream")
 
 
 def etag_for(body: bytes) -> str:
@@ -32,13 +34,12 @@ def etag_matches(if_none_match: str, etag: str) -> bool:
 class ConditionalGetMiddleware:
     def __init__(self, app: ASGIApp, max_age: int) -> None:
         self.app = app
-        self.cache_control = f"public, max-age={max_age}"
+        self.cache_control = f"public, max-age={max_age}".encode("latin-1")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
             await self.app(scope, receive, send)
             return
-        if_none_match = Headers(scope=scope).get("if-none-match")
         start: Message | None = None
         chunks: list[bytes] = []
 
@@ -56,27 +57,27 @@ class ConditionalGetMiddleware:
             chunks.append(message.get("body", b""))
             if message.get("more_body", False):
                 return
-            body = b"".join(chunks)
-            headers = MutableHeaders(raw=list(start["headers"]))
+            body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+            headers = list(start["headers"])
             status = start["status"]
-            if status >= 400 and "cache-control" not in headers:
+            if status >= 400 and header_value(headers, b"cache-control") is None:
                 # A problem is about this request, now: no cache may keep it.
-                headers["cache-control"] = "no-store"
+                headers.append((b"cache-control", b"no-store"))
             if status == 200:
-                etag = headers.get("etag") or etag_for(body)
-                headers["etag"] = etag
-                if "no-store" not in headers.get("cache-control", ""):  # /ready's stays
-                    headers["cache-control"] = self.cache_control
-                if if_none_match and etag_matches(if_none_match, etag):
-                    for name in ("content-length", "content-type"):
-                        if name in headers:
-                            del headers[name]
-                    await send(
-                        {"type": "http.response.start", "status": 304, "headers": headers.raw}
-                    )
+                etag = header_value(headers, b"etag") or etag_for(body).encode("latin-1")
+                set_header(headers, b"etag", etag)
+                if b"no-store" not in (header_value(headers, b"cache-control") or b""):
+                    set_header(headers, b"cache-control", self.cache_control)  # /ready's stays
+                if_none_match = header_value(scope["headers"], b"if-none-match")
+                if if_none_match and etag_matches(
+                    if_none_match.decode("latin-1"), etag.decode("latin-1")
+                ):
+                    remove_header(headers, b"content-length")
+                    remove_header(headers, b"content-type")
+                    await send({"type": "http.response.start", "status": 304, "headers": headers})
                     await send({"type": "http.response.body", "body": b""})
                     return
-            await send({**start, "headers": headers.raw})
+            await send({**start, "headers": headers})
             await send({"type": "http.response.body", "body": body})
 
         await self.app(scope, receive, buffered_send)

@@ -27,6 +27,8 @@ import re
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core.header_lists import header_value
+
 API_POLICY = "default-src 'none'; frame-ancestors 'none'"
 _PAGE_POLICY = (
     "default-src 'self'; script-src 'self'{hashes}; style-src 'self' 'unsafe-inline'; "
@@ -35,6 +37,7 @@ _PAGE_POLICY = (
     "frame-ancestors 'none'"
 )
 _INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.DOTALL)
+_API_POLICY_HEADER = (b"content-security-policy", API_POLICY.encode())
 _COMMON = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
@@ -65,18 +68,18 @@ class SecurityHeadersMiddleware:
         async def secured_send(message: Message) -> None:
             nonlocal page_start
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(raw=list(message["headers"]))
-                if "content-security-policy" in headers:  # the route's own policy
-                    headers.raw.extend(h for h in _COMMON if h[0] != b"x-frame-options")
-                    await send({**message, "headers": headers.raw})
+                headers = list(message["headers"])
+                if header_value(headers, b"content-security-policy") is not None:
+                    # the route's own policy
+                    headers.extend(h for h in _COMMON if h[0] != b"x-frame-options")
+                    await send({**message, "headers": headers})
                     return
-                for name, value in _COMMON:
-                    headers.raw.append((name, value))
-                if headers.get("content-type", "").startswith("text/html"):
-                    page_start = {**message, "headers": headers.raw}
+                headers.extend(_COMMON)
+                if (header_value(headers, b"content-type") or b"").startswith(b"text/html"):
+                    page_start = {**message, "headers": headers}
                     return  # the policy needs the page
-                headers.raw.append((b"content-security-policy", API_POLICY.encode()))
-                await send({**message, "headers": headers.raw})
+                headers.append(_API_POLICY_HEADER)
+                await send({**message, "headers": headers})
                 return
             if page_start is None or message["type"] != "http.response.body":
                 await send(message)

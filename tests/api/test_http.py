@@ -25,6 +25,9 @@ def test_a_matching_if_none_match_gets_304_without_a_body(client: TestClient) ->
     assert response.status_code == 304
     assert response.content == b""
     assert response.headers["etag"] == etag
+    # RFC 9110 15.4.5: a 304 describes no body of its own.
+    assert "content-type" not in response.headers
+    assert response.headers.get("content-length", "0") == "0"
     assert client.get(SMK, headers={"If-None-Match": f'"other", W/{etag}'}).status_code == 304
 
 
