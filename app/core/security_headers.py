@@ -24,7 +24,6 @@ import gzip
 import hashlib
 import re
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.header_lists import header_value
@@ -88,11 +87,11 @@ class SecurityHeadersMiddleware:
             if message.get("more_body", False):
                 return
             body = b"".join(chunks)
-            headers = MutableHeaders(raw=page_start["headers"])
+            page_headers: list[tuple[bytes, bytes]] = page_start["headers"]
             html = body
-            if headers.get("content-encoding") == "gzip" and body:
+            if header_value(page_headers, b"content-encoding") == b"gzip" and body:
                 html = gzip.decompress(body)
-            headers.raw.append((b"content-security-policy", page_policy(html).encode()))
+            page_headers.append((b"content-security-policy", page_policy(html).encode()))
             await send(page_start)
             await send({"type": "http.response.body", "body": body})
 
