@@ -13,9 +13,9 @@ from __future__ import annotations
 from typing import Annotated, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
-from starlette.datastructures import QueryParams
 
 from app.core.pagination import CURSOR_PATTERN, DEFAULT_LIMIT, MAX_LIMIT, PageParams, decode_cursor
+from app.core.query_string import query_items
 
 Parameters = TypeVar("Parameters", bound="PageQuery")
 
@@ -38,7 +38,7 @@ def plain_parameters(
     """The parameters as ``model``, or None when the route must answer."""
     values: dict[str, object] = {}
     repeated: dict[str, list[str]] = {}
-    for key, value in QueryParams(query_string).multi_items():
+    for key, value in query_items(query_string):
         if key in lists:
             repeated.setdefault(key, []).append(value)
         elif key in model.model_fields and key not in values:

@@ -29,7 +29,6 @@ from sqlalchemy import BindParameter, bindparam
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
-from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -37,6 +36,7 @@ from app.core.config import Settings
 from app.core.cpu_lane import in_cpu_lane
 from app.core.errors import AppError, app_error_response
 from app.core.fast_read import CompiledStatement, FastReader, read_fast, read_through_session
+from app.core.query_string import query_items
 from app.models import Entity
 from app.reconcile import service
 from app.reconcile.budget import Deadline
@@ -64,7 +64,8 @@ class EntityLookup:
     statements compiled once for a dialect, on a driver connection."""
 
     def __init__(self, dialect: Dialect) -> None:
-        ids: list[BindParameter[str]] = [bindparam(f"id{n}") for n in range(IDS_PER_READ)]
+        self._names = [f"id{n}" for n in range(IDS_PER_READ)]
+        ids: list[BindParameter[str]] = [bindparam(name) for name in self._names]
         statement = service.entity_info_statement().where(Entity.id.in_(ids))
         self._statement = CompiledStatement(statement, dialect)
         self._stamps = StampLookup(dialect)
@@ -80,7 +81,7 @@ class EntityLookup:
         for start in range(0, len(wanted), IDS_PER_READ):
             chunk = wanted[start : start + IDS_PER_READ]
             # The placeholders left over repeat the first id: the same rows.
-            values = {f"id{n}": chunk[n if n < len(chunk) else 0] for n in range(IDS_PER_READ)}
+            values = dict(zip(self._names, chunk + chunk[:1] * (IDS_PER_READ - len(chunk))))
             for entity_id, name, description in self._statement.rows(dbapi_connection, values):
                 found[entity_id] = service.EntityInfo(name, description)
         return found if self._stamps.run(dbapi_connection) == stamp else None
@@ -97,7 +98,7 @@ def _no_facts(_ids: Collection[str], _properties: Collection[str]) -> Facts:
 def queries_of_get(query_string: bytes) -> str | None:
     """The ``queries`` of a GET whose query string holds only that, once, within the
     route's length; else None (the route answers, or refuses a longer batch)."""
-    items = QueryParams(query_string).multi_items()
+    items = query_items(query_string)
     if len(items) != 1 or items[0][0] != "queries":
         return None
     value = items[0][1]
