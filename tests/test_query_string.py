@@ -14,7 +14,7 @@ from app.core.query_string import query_items, unquote
 # pluses, separators, non-ASCII characters and plain letters.
 PIECES = st.sampled_from(
     ["%", "%2", "%20", "%zz", "%D0", "%A1", "%d0%a1", "%E2%82", "%FF", "%25", "+", "&", "=",
-     "a", "Z", "9", "é", "С", " ", "%%41", "%4%41", "\x00", "%00"]
+     "a", "Z", "9", "é", "С", " ", "%%41", "%4%41", "\x00", "%00", "\\", "\\x41", "%5C"]
 )  # fmt: skip
 TEXT = st.lists(st.one_of(PIECES, st.text(max_size=3)), max_size=40).map("".join)
 

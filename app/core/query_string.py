@@ -1,21 +1,24 @@
 """A query string's parameters, parsed as Starlette's ``QueryParams`` parses them
-(``urllib.parse.parse_qsl`` with blank values kept, UTF-8 with errors replaced), with a
-faster percent-decoding.
+(``urllib.parse.parse_qsl`` with blank values kept, UTF-8 with errors replaced), with
+percent-decoding done in C.
 
-``urllib.parse.unquote`` decodes escapes one at a time in a Python loop: 30 µs for a
+``urllib.parse.unquote`` decodes escapes one at a time in a Python loop: 27 µs for a
 reconciliation batch sent as a GET (589 characters, 117 escapes), a tenth of the
-batch's own work besides its searches. Here each run of consecutive escapes (a word in
-Cyrillic, a JSON quote and colon) is decoded at once by ``bytes.fromhex``. What is an
-escape, and how the bytes are decoded, is urllib's rule: ``%`` and two hex digits;
-anything else is kept as it is (tests/test_query_string.py holds the two equal).
+batch's own work besides its searches. Here a run of ASCII text whose every ``%``
+starts an escape is rewritten into Python's own ``\\xHH`` escapes (its backslashes
+escaped first) and decoded by ``codecs.escape_decode``, in C: 4 µs. Text with a ``%``
+that starts no escape (``100%``, ``%zz``) is decoded by urllib, whose rule (``%`` and
+two hex digits, anything else kept as it is) this follows; tests/test_query_string.py
+holds the two equal.
 """
 
 from __future__ import annotations
 
+import codecs
 import re
+import urllib.parse
 
 _ASCII_RUNS = re.compile("([\x00-\x7f]+)")  # urllib's _asciire
-_ESCAPE_RUNS = re.compile(r"((?:%[0-9A-Fa-f]{2})+)")
 
 
 def unquote(text: str) -> str:
@@ -32,11 +35,11 @@ def unquote(text: str) -> str:
 
 
 def _unquote_to_bytes(ascii_text: str) -> bytes:
-    parts = _ESCAPE_RUNS.split(ascii_text)
-    return b"".join(
-        bytes.fromhex(part.replace("%", "")) if n % 2 else part.encode("ascii")
-        for n, part in enumerate(parts)
-    )
+    as_python_escapes = ascii_text.replace("\\", "\\\\").replace("%", "\\x")
+    try:
+        return codecs.escape_decode(as_python_escapes.encode("ascii"))[0]
+    except ValueError:  # a % that starts no escape: urllib keeps it as it is
+        return urllib.parse.unquote_to_bytes(ascii_text)
 
 
 def query_items(query_string: bytes) -> list[tuple[str, str]]:

@@ -81,7 +81,9 @@ class EntityLookup:
         for start in range(0, len(wanted), IDS_PER_READ):
             chunk = wanted[start : start + IDS_PER_READ]
             # The placeholders left over repeat the first id: the same rows.
-            values = dict(zip(self._names, chunk + chunk[:1] * (IDS_PER_READ - len(chunk))))
+            values = dict(
+                zip(self._names, chunk + chunk[:1] * (IDS_PER_READ - len(chunk)), strict=True)
+            )
             for entity_id, name, description in self._statement.rows(dbapi_connection, values):
                 found[entity_id] = service.EntityInfo(name, description)
         return found if self._stamps.run(dbapi_connection) == stamp else None
