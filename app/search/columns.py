@@ -16,14 +16,15 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterable, Iterator
+from typing import Final
 
 # Strings per chunk: 2 ** _CHUNK_BITS.
-_CHUNK_BITS = 10
-_CHUNK = 1 << _CHUNK_BITS
-_IN_CHUNK = _CHUNK - 1
-_EMPTY = -1
+_CHUNK_BITS: Final = 10
+_CHUNK: Final = 1 << _CHUNK_BITS
+_IN_CHUNK: Final = _CHUNK - 1
+_EMPTY: Final = -1
 # The open-addressing table is kept at most half full: few probes per lookup.
-_MOST_FILLED = 2
+_MOST_FILLED: Final = 2
 
 
 class StringColumn:
