@@ -89,13 +89,21 @@ _PARENTHESES = re.compile(r"\(([^()]*)\)")
 _EDGE_PUNCTUATION = "".join(chr(c) for c in range(33, 127) if not chr(c).isalnum()) + "«»“”‘’„"
 
 
-@dataclass(slots=True)  # as Hit: compiled to a native class; frozen, it was a Python one
+# The search's records are native classes (mypyc compiles them), with an __init__ of
+# their own: a dataclass's generated __init__ is interpreted Python even in a compiled
+# module, and search makes hundreds of these a query. @dataclass still gives them
+# equality, repr and dataclasses.replace.
+@dataclass(slots=True, init=False)
 class WordMatch:
     word: str  # as the query typed it
     field: str
 
+    def __init__(self, word: str, field: str) -> None:
+        self.word = word
+        self.field = field
 
-@dataclass(slots=True)  # not frozen: a frozen dataclass is slow to make, and search makes many
+
+@dataclass(slots=True, init=False)
 class Hit:
     entity_id: str
     entity_type: str
@@ -106,9 +114,33 @@ class Hit:
     kind: str
     # Where the match was ("name" for every full match), which query words matched
     # (and where), and which did not (partial matches only).
-    field: str = "name"
-    words: tuple[WordMatch, ...] = ()
-    unmatched: tuple[str, ...] = ()
+    field: str
+    words: tuple[WordMatch, ...]
+    unmatched: tuple[str, ...]
+
+    def __init__(
+        self,
+        entity_id: str,
+        entity_type: str,
+        score: float,
+        weight: int,
+        name: str,
+        lang: str,
+        kind: str,
+        field: str = "name",
+        words: tuple[WordMatch, ...] = (),
+        unmatched: tuple[str, ...] = (),
+    ) -> None:
+        self.entity_id = entity_id
+        self.entity_type = entity_type
+        self.score = score
+        self.weight = weight
+        self.name = name
+        self.lang = lang
+        self.kind = kind
+        self.field = field
+        self.words = words
+        self.unmatched = unmatched
 
 
 def _rounded(score: float) -> float:
@@ -125,12 +157,20 @@ def _rounded(score: float) -> float:
 Rank = tuple[float, int, bool, str, str]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, init=False)
 class Query:
     tokens: list[str]  # every skeleton word, in order
     main: list[str]  # the words outside parentheses
     context: list[str]  # the words inside them (empty when there is no disambiguator)
     typed: dict[str, str]  # skeleton word -> the word as typed
+
+    def __init__(
+        self, tokens: list[str], main: list[str], context: list[str], typed: dict[str, str]
+    ) -> None:
+        self.tokens = tokens
+        self.main = main
+        self.context = context
+        self.typed = typed
 
 
 def parse_query(q: str) -> Query:
