@@ -379,8 +379,9 @@ def _ranked(names: NameTable, scored: Iterable[tuple[int, float]]) -> list[tuple
         rank = _name_rank(names, name, value)
         if kept is None or rank < kept[0]:
             best[entity] = (rank, name, value)
-    # No two entities' ranks tie (a rank ends with the entity's id).
-    return sorted(best.values(), key=_first)
+    # No two entities' ranks tie (a rank ends with the entity's id): sorted as they are,
+    # the triples compare by rank alone, with no key function called per triple.
+    return sorted(best.values())
 
 
 def _contenders(
@@ -409,10 +410,6 @@ def _contenders(
     for pair in scored:
         (contenders if name_entity[pair[0]] in kept else rest).append(pair)
     return contenders, rest, len(best_score) - len(kept)
-
-
-def _first(kept: tuple[Rank, int, float]) -> Rank:
-    return kept[0]
 
 
 def _hit(names: NameTable, name: int, score: float, words: tuple[WordMatch, ...] = ()) -> Hit:
@@ -470,11 +467,8 @@ def _best(hits: Iterable[Hit]) -> dict[str, Hit]:
         kept = best.get(hit.entity_id)
         if kept is None or rank < kept[0]:
             best[hit.entity_id] = (rank, hit)
-    return {entity_id: hit for entity_id, (_, hit) in sorted(best.items(), key=_by_rank)}
-
-
-def _by_rank(item: tuple[str, tuple[Rank, Hit]]) -> Rank:
-    return item[1][0]
+    # Ranks of different entities never tie: the pairs compare by rank alone.
+    return {hit.entity_id: hit for _rank, hit in sorted(best.values())}
 
 
 def word_quality(word: str, token: str) -> float:
@@ -789,12 +783,11 @@ def _partial(
     if len(covering) > PARTIAL_RESULTS:
         last = heapq.nsmallest(PARTIAL_RESULTS, [c[0] for c in covering])[-1]
         covering = [c for c in covering if c[0] <= last]
+    # Ranked by (coverage, weight) and id, which no two entities share: the tuples are
+    # sorted as they are, comparing those alone, with no key function called per tuple.
     ranked = sorted(
-        (
-            (first, index[entity], coverage, entity, entry)
-            for first, coverage, entity, entry in covering
-        ),
-        key=_by_coverage,
+        (first, index[entity], coverage, entity, entry)
+        for first, coverage, entity, entry in covering
     )
     hits = []
     # A query word found in a field is the same WordMatch in every hit (at most the
@@ -809,8 +802,15 @@ def _partial(
             # The name to show: the one holding most of the query's words, else the
             # entity's own name.
             if entry.names:
-                name = max(entry.names, key=lambda n: len(entry.names[n]))
-                letters = sum(len(t) for t in entry.names[name])
+                # Loops, not max() and sum() with a key or a generator: compiled, they
+                # call no Python function per item. The first of equals, as max() keeps.
+                name, most = -1, -1
+                for candidate, held in entry.names.items():
+                    if len(held) > most:
+                        name, most = candidate, len(held)
+                letters = 0
+                for word in entry.names[name]:
+                    letters += len(word)
                 key = names.name_key[name]
                 share = min(1.0, letters / max(1, len(key) - key.count(" ")))
             else:
@@ -820,8 +820,13 @@ def _partial(
             text = names.name_text[name]
             lang, kind = names.styles[names.name_style[name]]
         found_words = entry.words
-        matched = [(t, found_words[t][1]) for t in words if t in found_words]
-        weakest = max((where for _, where in matched), key=_FIELD_STRENGTH.__getitem__)
+        matched = []
+        weakest = 0  # the weakest field a word was found in, by strength
+        for t in words:
+            kept = found_words.get(t)
+            if kept is not None:
+                matched.append((t, kept[1]))
+                weakest = max(weakest, _FIELD_STRENGTH[kept[1]])
         for pair in matched:
             if pair not in word_matches:
                 word_matches[pair] = WordMatch(typed[pair[0]], pair[1])
@@ -834,18 +839,12 @@ def _partial(
                 text,
                 lang,
                 kind,
-                field=weakest,
+                field=FIELDS[weakest],
                 words=tuple(word_matches[pair] for pair in matched),
                 unmatched=tuple(typed[t] for t in words if t not in found_words),
             )
         )
     return hits
-
-
-def _by_coverage(
-    ranked: tuple[tuple[float, int], str, float, int, _Found],
-) -> tuple[tuple[float, int], str]:
-    return ranked[0], ranked[1]
 
 
 def _rank_key(hit: Hit) -> Rank:
