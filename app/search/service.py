@@ -517,8 +517,10 @@ def _spellings(vocab: Vocabulary, words: Iterable[str]) -> dict[str, tuple[list[
 def _frequency(vocab: Vocabulary, word: str, variants: tuple[list[str], list[str]]) -> int:
     """About how many names and search words a word and its spellings are in."""
     names, fields = variants
-    return sum(vocab.frequency(v) for v in {word, *names}) + sum(
-        vocab.field_frequency(v) for v in {word, *fields}
+    # The tables' own (compiled) methods, not the Vocabulary's (Python) that call them.
+    name_table, field_table = vocab.names, vocab.fields
+    return sum(name_table.frequency(v) for v in {word, *names}) + sum(
+        field_table.frequency(v) for v in {word, *fields}
     )
 
 
@@ -594,6 +596,7 @@ class _WordFinder:
             # loop runs for up to ``limit`` names per word).
             quality = self._value(token)
             value = quality * name_value
+            found_in_name = (value, "name")  # one tuple for the token's every posting
             for name in names.postings[token]:
                 entity = name_entity[name]
                 if types and entity_types[entity] not in types:
@@ -609,7 +612,7 @@ class _WordFinder:
                     entry = found[entity] = _Found(entity_types[entity], weights[entity])
                 kept = entry.words.get(word)
                 if kept is None or value > kept[0]:
-                    entry.words[word] = (value, "name")
+                    entry.words[word] = found_in_name
                 words_in_name = entry.names.get(name)
                 if words_in_name is None:
                     entry.names[name] = {word}
