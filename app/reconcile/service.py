@@ -232,6 +232,8 @@ def has_properties(batch: dict[str, ReconQuery]) -> bool:
 
 
 def _score(hit: Hit, props: list[tuple[ReconProperty, list[Any]]], facts: Facts) -> _Scored:
+    if not props:  # the name score alone (most queries)
+        return _Scored(hit, hit.score * 100, [])
     outcomes: list[PropertyOutcome] = []
     body = facts.bodies.get(hit.entity_id)
     if body is not None:
@@ -240,6 +242,11 @@ def _score(hit: Hit, props: list[tuple[ReconProperty, list[Any]]], facts: Facts)
             if found is not None:
                 outcomes.append(found)
     return _Scored(hit, adjusted_score(hit.score * 100, outcomes), outcomes)
+
+
+def _sure(scored: _Scored) -> bool:
+    """An exact name match that no property contradicts."""
+    return scored.hit.score >= EXACT and all(o.agrees for o in scored.outcomes)
 
 
 def _candidates(
@@ -251,12 +258,11 @@ def _candidates(
     """The candidates to return. ``match`` is true for the first one only, when its
     name matches exactly, no property contradicts it, and no other such candidate is
     as good (without properties: it is the only exact name match)."""
-    sure = [s for s in scored if s.hit.score >= EXACT and all(o.agrees for o in s.outcomes)]
     best = shown[0] if shown else None
     decided = (
         best is not None
-        and any(s is best for s in sure)
-        and all(s.raw < best.raw for s in sure if s is not best)
+        and _sure(best)
+        and all(s.raw < best.raw for s in scored if s is not best and _sure(s))
     )
     out = []
     # Keys in the order of ReconCandidate's fields, values of its types, None left out:
