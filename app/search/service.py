@@ -333,10 +333,12 @@ class RankedHits(Sequence[Hit]):
             self._ranked = self._ranked + _ranked(self._names, self._rest)
             self._rest = []
 
-    def entity_ids(self) -> list[str]:
-        self._rank_rest()
-        names = self._names
-        return [names.entity_ids[names.name_entity[name]] for _rank, name, _score in self._ranked]
+    def entities(self) -> set[int]:
+        """The hits' entities, by ordinal in the name table (none ranked or made)."""
+        name_entity = self._names.name_entity
+        found = {name_entity[name] for _rank, name, _score in self._ranked}
+        found.update([name_entity[name] for name, _score in self._rest])
+        return found
 
     def best_score(self) -> float:
         # The best-scoring entity is always ranked: the rest score no higher.
@@ -726,15 +728,16 @@ def _partial(
     vocab: Vocabulary,
     query: Query,
     types: Sequence[str],
-    exclude: Collection[str],
+    excluded: Collection[int],
     seeded: Sequence[Hit],
     *,
     lookup: bool = True,
 ) -> list[Hit]:
     """Entities matching some of the query's words, scored by coverage: the sum of
     each word's value (its match quality times its field's value) over the number of
-    words. ``seeded`` are full matches of the main words that missed the
-    disambiguator: their main words count as found in a name.
+    words, leaving out the ``excluded`` entities (by ordinal in the name table).
+    ``seeded`` are full matches of the main words that missed the disambiguator: their
+    main words count as found in a name.
 
     Candidates come from the bounded lookups of the query's rare words (those in at
     most PARTIAL_CANDIDATES names and search words; the rarest word when none is);
@@ -752,14 +755,18 @@ def _partial(
     drivers = [w for w in rarest if count[w] <= PARTIAL_CANDIDATES][:PARTIAL_WORDS]
     drivers = (drivers or rarest[:1]) if lookup else []
     found, truncated = _find_words(vocab, drivers, types, spellings=spellings)
+    main_words = set(query.main)
     for hit in seeded:
         quality = 1.0 if hit.score >= PREFIX_FLOOR else min(1.0, hit.score / FUZZY_CEILING)
         seed = index.get(hit.entity_id)
         if seed is None:  # not in the tables read for this search: cannot happen
             continue
         entry = found.setdefault(seed, _Found(hit.entity_type, hit.weight))
-        for word in set(query.main) & set(words):
-            entry.add(word, quality, "name")
+        # In the query's order, not a set's: the coverage sums these values, and a sum's
+        # last bits follow its order, which a set's changes from one process to the next.
+        for word in words:
+            if word in main_words:
+                entry.add(word, quality, "name")
         entry.hit = hit
     others = [w for w in rarest if w not in drivers][:PARTIAL_WORDS] if lookup else []
     others += truncated
@@ -773,7 +780,6 @@ def _partial(
             found=found,
             spellings=spellings,
         )
-    excluded = {e for e in map(index.get, exclude) if e is not None}
     covering = []
     for entity, entry in found.items():
         if entity in excluded:
@@ -908,6 +914,13 @@ def search(
         full.best_score() >= PREFIX_FLOOR or (first is not None and len(full) >= first)
     ):
         return full  # no partial matches, or none that would be read; hits made as asked for
+    if not query.context:
+        # Partial matches leave out the full matches' entities, and rank after every
+        # full match (PARTIAL_CEILING is under the lowest fuzzy score): the full hits in
+        # their order, made only when read (a page shows 50 of hundreds), then the
+        # partial ones in theirs.
+        partial = _partial(vocab, query, types, full.entities(), [])
+        return _Followed(full, _in_rank_order(partial))
     best = {hit.entity_id: hit for hit in full}
     undecided: list[Hit] = []
     kept: list[Hit] = []
@@ -916,8 +929,47 @@ def search(
         best = _best([*best.values(), *kept])
     # Once a disambiguator has picked its entities, the others that match the main
     # words follow as partial matches; no further word lookups are needed.
-    partial = _partial(vocab, query, types, best.keys(), undecided, lookup=not kept)
+    excluded = {e for e in map(vocab.names.entity_ids.get, best) if e is not None}
+    partial = _partial(vocab, query, types, excluded, undecided, lookup=not kept)
     return list(_best([*best.values(), *partial]).values())
+
+
+def _in_rank_order(hits: list[Hit]) -> list[Hit]:
+    """Hits of different entities, best first (``_best``'s order, without its merging)."""
+    # Ranks of different entities never tie: the pairs compare by rank alone.
+    return [hit for _rank, hit in sorted([(_rank_key(hit), hit) for hit in hits])]
+
+
+class _Followed(Sequence[Hit]):
+    """The hits of ``first`` then those of ``then``, each made when read."""
+
+    __slots__ = ("_first", "_split", "_then")
+
+    def __init__(self, first: Sequence[Hit], then: list[Hit]) -> None:
+        self._first, self._then, self._split = first, then, len(first)
+
+    def __len__(self) -> int:
+        return self._split + len(self._then)
+
+    @overload
+    def __getitem__(self, index: int) -> Hit: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Hit]: ...
+
+    def __getitem__(self, index: int | slice) -> Hit | list[Hit]:
+        if isinstance(index, slice):
+            return [self._at(n) for n in range(*index.indices(len(self)))]
+        if not -len(self) <= index < len(self):
+            raise IndexError(index)
+        return self._at(index % len(self))
+
+    def __iter__(self) -> Iterator[Hit]:
+        yield from self._first
+        yield from self._then
+
+    def _at(self, n: int) -> Hit:
+        return self._first[n] if n < self._split else self._then[n - self._split]
 
 
 def own_names(vocab: Vocabulary, entity_ids: Iterable[str]) -> dict[str, str]:

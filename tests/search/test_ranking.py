@@ -106,7 +106,8 @@ def test_full_matches_are_ranked_hits_made_when_asked_for(seeded_engine: Engine)
     assert hits[:100] == every
     assert hits[len(hits) :] == []
     assert hits[1] is every[1]  # made once
-    assert hits.entity_ids() == [hit.entity_id for hit in every]
+    ordinals = vocab.names.entity_ids
+    assert hits.entities() == {ordinals.get(hit.entity_id) for hit in every}
     for beyond in (len(hits), -len(hits) - 1):
         with pytest.raises(IndexError):
             hits[beyond]
@@ -161,3 +162,42 @@ def test_a_page_ranking_only_its_first_hits_gets_every_hit_in_order(
             assert len(hits) == len(every)
             assert hits[:end] == every[:end], (query, end)
             assert list(hits) == every, (query, end)
+
+
+def test_partial_matches_follow_the_full_ones_each_in_rank_order(seeded_engine: Engine) -> None:
+    # When no full match scores as a prefix does (a typo), search() answers the full
+    # hits in their order, then the partial ones in theirs, without ranking them all
+    # together: the same hits, in the same order, as ranking them all together.
+    with Session(seeded_engine) as session:
+        vocab = vocabulary(session)
+        names = load_name_table(session)
+    rng = random.Random(23)
+    queries = ["socialist movment of kazakstan", "kurmanof party", "zhanaozen striek"]
+    for text in rng.sample(list(names.name_text), 80):
+        at = rng.randrange(1, max(2, len(text) - 1))
+        queries.append(text[:at] + text[at + 1 :])
+    followed = 0
+    for text in queries:
+        hits = service.search(vocab, text)
+        query = service.parse_query(text)
+        if query.context or not query.tokens:
+            continue
+        full = service._full(vocab, query.tokens, (), words=())
+        if full.best_score() >= service.PREFIX_FLOOR:
+            continue  # no partial matches are looked for
+        partial = service._partial(vocab, query, (), full.entities(), [])
+        every = list(service._best([*full, *partial]).values())
+        assert [h.entity_id for h in hits] == [h.entity_id for h in every], text
+        assert [h.score for h in hits] == [h.score for h in every], text
+        if not isinstance(hits, service._Followed):
+            continue
+        followed += bool(partial) and len(full) > 0
+        made = list(hits)
+        assert [hits[n] for n in range(len(hits))] == made
+        assert [hits[n] for n in range(-len(hits), 0)] == made
+        assert hits[1:4] == made[1:4]
+        assert hits[len(full) - 1 :] == made[len(full) - 1 :]
+        for beyond in (len(hits), -len(hits) - 1):
+            with pytest.raises(IndexError):
+                hits[beyond]
+    assert followed > 10  # typos with both full and partial matches were checked
