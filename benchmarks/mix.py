@@ -65,7 +65,7 @@ from anyascii import anyascii
 from sqlalchemy import bindparam, create_engine, text
 from sqlalchemy.engine import make_url
 
-from benchmarks.run import BIN, ROOT, Sample, cpu_median, measured, parse_wrk
+from benchmarks.run import BIN, ROOT, Sample, cpu_median, cpu_seconds, measured, parse_wrk
 
 LUA = Path(__file__).with_name("mix.lua")
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -91,6 +91,7 @@ TARGETS = {
     "search, mean": 5.0,
     "search, p99": 20.0,
 }
+MIXED_TARGET = 0.3  # the mixed load's ratio to the ceiling, cache on
 READY_FIELDS = ("hits", "misses", "entries", "bytes")
 STARTED = "Application startup complete."  # uvicorn's line, once per worker
 
@@ -615,12 +616,20 @@ class Recorded:
     content_type: str
     response: str
     seconds: float
+    # The server's CPU time (user + system) from the end of the request before to the
+    # end of this one. /proc counts it in clock ticks (10 ms), so one request's figure
+    # is coarse; summed over many, the ticks fall where the time was spent.
+    cpu_seconds: float = math.nan
 
 
-def cold_pass(base: str, requests: Sequence[Request], budget: float) -> list[Recorded]:
-    """Each request once, in order, over one keep-alive connection; every answer kept."""
+def cold_pass(
+    base: str, requests: Sequence[Request], budget: float, server_pid: int | None = None
+) -> list[Recorded]:
+    """Each request once, in order, over one keep-alive connection; every answer kept,
+    with the server's CPU time when its process is given."""
     records = []
     deadline = time.monotonic() + budget
+    cpu = cpu_seconds(server_pid) if server_pid is not None else math.nan
     with client() as http:
         for i, r in enumerate(requests):
             if time.monotonic() > deadline:
@@ -629,6 +638,10 @@ def cold_pass(base: str, requests: Sequence[Request], budget: float) -> list[Rec
             response = send(http, base, r)
             body = response.content
             seconds = time.perf_counter() - started
+            used = math.nan
+            if server_pid is not None:  # read after the timing: /proc is the client's cost
+                now = cpu_seconds(server_pid)
+                used, cpu = now - cpu, now
             records.append(
                 Recorded(
                     r,
@@ -636,6 +649,7 @@ def cold_pass(base: str, requests: Sequence[Request], budget: float) -> list[Rec
                     response.headers.get("content-type", ""),
                     body.decode(),
                     seconds,
+                    used,
                 )
             )
             if (i + 1) % 2000 == 0:
@@ -870,6 +884,100 @@ def report_slowest(records: Sequence[Recorded], per_kind: int = 3) -> list[dict[
     return slowest
 
 
+def cpu_by_kind(records: Sequence[Recorded]) -> dict[str, float]:
+    """The server's mean CPU time (seconds) a request of each kind, over the cold pass."""
+    spent: dict[str, list[float]] = {k: [] for k in KINDS}
+    for r in records:
+        spent[r.request.kind].append(r.cpu_seconds)
+    return {k: statistics.fmean(v) if v else math.nan for k, v in spent.items()}
+
+
+def ratio_bound(
+    mix: Sequence[Request],
+    miss_cpu: dict[str, float],
+    hit_cpu: float,
+    cpu_seconds_available: float,
+    ceiling_rps: float,
+) -> float:
+    """The most of the ceiling's rate kb could reach on the mix in a round, were it
+    limited only by the CPU its answers cost: wrk cycles through the mix from its
+    first request; a fresh server's first request of a GET, and every POST (never
+    cached), costs what the cold pass measured for its kind (``miss_cpu``), and every
+    repeat of a GET costs ``hit_cpu`` (at least what the ceiling spends sending the
+    same bytes). The cache is taken as never evicting. An upper bound: kb's real hits,
+    its event loop and its queueing only cost more."""
+    # In nanoseconds: thousands of float subtractions would lose the last request.
+    budget, hit = round(cpu_seconds_available * 1e9), round(hit_cpu * 1e9)
+    miss = {k: round(v * 1e9) for k, v in miss_cpu.items() if not math.isnan(v)}
+    served, seen = 0, set()
+    most = ceiling_rps * cpu_seconds_available  # the ceiling's own rate is the top
+    while served < most:
+        r = mix[served % len(mix)]
+        repeat = r.method == "GET" and r.key in seen
+        cost = hit if repeat else miss[r.kind]
+        if cost > budget:
+            break
+        budget -= cost
+        seen.add(r.key)
+        served += 1
+    return served / cpu_seconds_available / ceiling_rps
+
+
+def miss_factor_for(
+    target: float,
+    mix: Sequence[Request],
+    miss_cpu: dict[str, float],
+    hit_cpu: float,
+    cpu_seconds_available: float,
+    ceiling_rps: float,
+) -> float:
+    """How many times cheaper every miss would have to be for ``ratio_bound`` to reach
+    ``target`` (1 when it already does), by bisection."""
+
+    def bound(factor: float) -> float:
+        cheaper = {k: v / factor for k, v in miss_cpu.items()}
+        return ratio_bound(mix, cheaper, hit_cpu, cpu_seconds_available, ceiling_rps)
+
+    if bound(1.0) >= target:
+        return 1.0
+    low, high = 1.0, 2.0
+    while bound(high) < target:
+        low, high = high, 2 * high
+        if high > 1e6:
+            return math.inf  # the hits alone cost more than the target allows
+    while high / low > 1.01:
+        middle = math.sqrt(low * high)
+        low, high = (middle, high) if bound(middle) < target else (low, middle)
+    return high
+
+
+def report_bound(
+    mix: Sequence[Request],
+    miss_cpu: dict[str, float],
+    rounds: dict[str, Any],
+    args: argparse.Namespace,
+) -> dict[str, Any]:
+    """The mixed load's ratio that the cold pass's CPU costs allow at most."""
+    ceiling = rounds["ceiling"]
+    cpus = len(args.server_cpus.split(","))
+    available = cpus * args.duration
+    hit = ceiling["cpu_us"] / 1e6
+    bound = ratio_bound(mix, miss_cpu, hit, available, ceiling["rps"])
+    factor = miss_factor_for(MIXED_TARGET, mix, miss_cpu, hit, available, ceiling["rps"])
+    print(
+        f"\nThe most the mixed load could reach with the cold pass's CPU costs: {bound:.3f} x "
+        f"the ceiling (measured: {rounds['kb']['ratio']:.3f} x; target {MIXED_TARGET} x)"
+    )
+    print(
+        "  (each round's first request of a GET, and every POST, costs its kind's server "
+        f"CPU in the cold pass; every repeat costs the ceiling's {ceiling['cpu_us']:.0f} µs; "
+        f"{cpus} CPU x {args.duration} s a round)"
+    )
+    if factor > 1:
+        print(f"  to allow {MIXED_TARGET} x, every miss would have to cost {factor:.1f} x less")
+    return {"bound": bound, "target": MIXED_TARGET, "miss_cheaper_by": factor}
+
+
 def mix_weighted(by_kind: dict[str, Timing], counts: dict[str, int]) -> float:
     """The mean time of one request of the mix, from the per-kind means."""
     total = sum(counts.values())
@@ -1006,7 +1114,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     uncached = setup.kb("kb uncached", cache=False)
     ceiling: Server | None = None
     try:
-        records = cold_pass(uncached.base, unique, args.cold_seconds)
+        records = cold_pass(uncached.base, unique, args.cold_seconds, uncached.process.pid)
         failed = [r for r in records if r.status != 200]
         if failed:
             for r in failed[:20]:
@@ -1024,6 +1132,12 @@ def main(argv: Sequence[str] | None = None) -> None:
             cold,
         )
         out["cold_pass"] = {k: asdict(t) for k, t in cold.items()}
+        miss_cpu = cpu_by_kind(records)
+        print(
+            "server CPU a request (ms), cold pass: "
+            + ", ".join(f"{k} {fmt(1000 * miss_cpu[k])}" for k in KINDS)
+        )
+        out["cold_pass"]["cpu_ms"] = {k: 1000 * v for k, v in miss_cpu.items()}
         out["cold_pass"]["slowest"] = report_slowest(records)
         recorded.write_text(
             json.dumps(
@@ -1085,6 +1199,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                 results.rounds.append(RoundResult("kb uncached", sample))
                 print(f"  round {i + 1} of {args.rounds} done", file=sys.stderr, flush=True)
             out["rounds"] = report_rounds(results.rounds, args)
+            out["rounds"]["bound"] = report_bound(mix, miss_cpu, out["rounds"], args)
             out["rounds"]["samples"] = [
                 {"server": r.server, **asdict(r.sample), "cache": r.cache} for r in results.rounds
             ]
