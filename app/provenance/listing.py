@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from fastapi import Request, Response
@@ -22,6 +23,30 @@ from app.provenance.stored import render, stored_bodies, stored_body
 Model = TypeVar("Model", bound=AnyEntityRead)
 
 
+@dataclass(frozen=True)
+class Walk:
+    """Another way to read the same rows as a page's statement: in the order of the
+    sort's index, each row checked against the filters (a correlated ``EXISTS``), with
+    ``sort_columns`` naming its sort columns (``id`` is the id it selects). The engine
+    reads about ``(offset + limit) * population / total`` rows to reach the page's end,
+    where the statement reads all ``total`` rows the filters keep and sorts them: so
+    the walk is taken when that is fewer rows (``walk_is_shorter``). A page of events
+    of a decade sorted by name took 14 ms sorted, 0.14 ms walked, at 100,000 entities
+    on SQLite, whose planner takes the filters' index whatever the page. Only on
+    SQLite: PostgreSQL's planner weighs the page's LIMIT against its statistics
+    itself, and its count of the population is a scan."""
+
+    statement: Select[Any]
+    sort_columns: dict[str, Any]
+    population: Select[Any]  # a count of the rows the walk could visit
+
+
+def walk_is_shorter(page: PageParams, total: int, population: int) -> bool:
+    """Whether walking the sort's index reads fewer rows than sorting the filtered ones
+    (a row costs about the same either way: 2 µs at 100,000 entities on SQLite)."""
+    return total > 0 and (page.offset + page.limit) * population < total * total
+
+
 def page_of_ids(
     session: Session,
     statement: Select[Any],
@@ -29,15 +54,27 @@ def page_of_ids(
     descending: bool,
     page: PageParams,
     counted: Select[Any] | None = None,
+    walk: Walk | None = None,
+    sort_key: str = "id",
 ) -> tuple[list[str], int]:
     """Ids of one page of ``statement`` (which selects an entity id), and the total:
     the rows of ``counted`` (the same rows, without the joins only the sort needs).
+    With a ``walk`` (and the sort's key), the page is read by the walk when that reads
+    fewer rows.
 
     Rows without a value in the sort column come last in either direction; ties
     are broken by id so that pages never overlap or skip.
     """
     counting = statement if counted is None else counted
     total = session.scalar(select(func.count()).select_from(counting.subquery())) or 0
+    if (
+        walk is not None
+        and session.get_bind().dialect.name == "sqlite"
+        and walk_is_shorter(page, total, session.scalar(walk.population) or 0)
+    ):
+        statement = walk.statement
+        key_column = statement.selected_columns[0]
+        sort_column = key_column if sort_key == "id" else walk.sort_columns[sort_key]
     id_column = statement.selected_columns[0]
     by_id = id_column.desc() if descending else id_column.asc()
     by_value = sort_column.desc() if descending else sort_column.asc()
@@ -187,11 +224,25 @@ def entity_page(
     page: PageParams,
     as_of: str | None = None,
     counted: Select[Any] | None = None,
+    walk: Walk | None = None,
 ) -> tuple[list[bytes], int]:
     """One page of serialised bodies for ``statement`` (selecting an entity id), sorted
     by ``sort`` (a key of ``sort_columns``, or ``id``: the selected id), and the total
-    (of ``counted``, when given: ``page_of_ids``)."""
+    (of ``counted``, when given), read by the ``walk`` when shorter (``page_of_ids``)."""
+    ids, total = sorted_page_of_ids(session, statement, sort_columns, sort, page, counted, walk)
+    return list(bodies_as_served(session, ids, as_of).values()), total
+
+
+def sorted_page_of_ids(
+    session: Session,
+    statement: Select[Any],
+    sort_columns: dict[str, Any],
+    sort: str,
+    page: PageParams,
+    counted: Select[Any] | None = None,
+    walk: Walk | None = None,
+) -> tuple[list[str], int]:
+    """``page_of_ids`` sorted by ``sort`` (a key of ``sort_columns``, or ``id``)."""
     key, descending = parse_sort(sort)
     column = statement.selected_columns[0] if key == "id" else sort_columns[key]
-    ids, total = page_of_ids(session, statement, column, descending, page, counted)
-    return list(bodies_as_served(session, ids, as_of).values()), total
+    return page_of_ids(session, statement, column, descending, page, counted, walk, key)
