@@ -1,5 +1,5 @@
-"""The bound the cold pass's CPU costs put on the mixed load's ratio (benchmarks/mix.py):
-how many requests of the cycled mix one round's CPU pays for, misses and hits apart."""
+"""The mixed load's ratio the cold pass's CPU costs predict (benchmarks/mix.py): how many
+requests of the cycled mix one round's CPU pays for, misses and hits apart."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from benchmarks.mix import KINDS, Recorded, Request, cpu_by_kind, miss_factor_for, ratio_bound
+from benchmarks.mix import KINDS, Recorded, Request, cpu_by_kind, miss_factor_for, predicted_ratio
 
 A = Request("detail", "GET", "/v1/entities/a")
 B = Request("detail", "GET", "/v1/entities/b")
@@ -18,25 +18,25 @@ COSTS = dict.fromkeys(KINDS, 0.0) | {"detail": 0.010, "reconcile": 0.100}
 def test_a_repeated_get_costs_a_hit_and_a_first_one_a_miss() -> None:
     # One second of CPU, a ceiling of 1,000 r/s. A then B (10 ms each), then each
     # repeat costs 1 ms: (1 - 0.02) / 0.001 = 980 more, 982 in all.
-    bound = ratio_bound([A, B], COSTS, 0.001, 1.0, 1000)
-    assert bound == pytest.approx(0.982)
+    ratio = predicted_ratio([A, B], COSTS, 0.001, 1.0, 1000)
+    assert ratio == pytest.approx(0.982)
 
 
 def test_a_post_is_never_a_hit() -> None:
     # Every POST costs its 100 ms: ten fit in the second.
-    assert ratio_bound([POST], COSTS, 0.001, 1.0, 1000) == pytest.approx(0.010)
+    assert predicted_ratio([POST], COSTS, 0.001, 1.0, 1000) == pytest.approx(0.010)
     # Alternating, each pair costs 101 ms after the first: nine pairs and one more.
-    assert ratio_bound([A, POST], COSTS, 0.001, 1.0, 1000) == pytest.approx(0.019)
+    assert predicted_ratio([A, POST], COSTS, 0.001, 1.0, 1000) == pytest.approx(0.019)
 
 
-def test_the_bound_never_passes_the_ceiling() -> None:
+def test_the_prediction_never_passes_the_ceiling() -> None:
     free = dict.fromkeys(KINDS, 0.0)
-    assert ratio_bound([A, B], free, 0.0, 2.0, 500) == 1.0
+    assert predicted_ratio([A, B], free, 0.0, 2.0, 500) == 1.0
 
 
 def test_more_cpu_serves_more() -> None:
-    one = ratio_bound([A, B, POST], COSTS, 0.001, 1.0, 1000)
-    two = ratio_bound([A, B, POST], COSTS, 0.001, 2.0, 1000)
+    one = predicted_ratio([A, B, POST], COSTS, 0.001, 1.0, 1000)
+    two = predicted_ratio([A, B, POST], COSTS, 0.001, 2.0, 1000)
     # A, B and POST (120 ms), eight rounds of two hits and a POST (816 ms), two hits.
     assert one == pytest.approx(0.029)
     assert two > one
@@ -46,9 +46,9 @@ def test_the_factor_makes_the_misses_cheap_enough_for_the_target() -> None:
     mix = [A, POST]
     factor = miss_factor_for(0.3, mix, COSTS, 0.001, 1.0, 1000)
     cheaper = {k: v / factor for k, v in COSTS.items()}
-    assert ratio_bound(mix, cheaper, 0.001, 1.0, 1000) >= 0.3
+    assert predicted_ratio(mix, cheaper, 0.001, 1.0, 1000) >= 0.3
     slightly_less = {k: v / (factor / 1.02) for k, v in COSTS.items()}
-    assert ratio_bound(mix, slightly_less, 0.001, 1.0, 1000) < 0.3
+    assert predicted_ratio(mix, slightly_less, 0.001, 1.0, 1000) < 0.3
     assert miss_factor_for(0.001, mix, COSTS, 0.001, 1.0, 1000) == 1.0  # already there
 
 
