@@ -224,12 +224,11 @@ def entity_page(
     page: PageParams,
     as_of: str | None = None,
     counted: Select[Any] | None = None,
-    walk: Walk | None = None,
 ) -> tuple[list[bytes], int]:
     """One page of serialised bodies for ``statement`` (selecting an entity id), sorted
     by ``sort`` (a key of ``sort_columns``, or ``id``: the selected id), and the total
-    (of ``counted``, when given), read by the ``walk`` when shorter (``page_of_ids``)."""
-    ids, total = sorted_page_of_ids(session, statement, sort_columns, sort, page, counted, walk)
+    (of ``counted``, when given: ``page_of_ids``)."""
+    ids, total = sorted_page_of_ids(session, statement, sort_columns, sort, page, counted)
     return list(bodies_as_served(session, ids, as_of).values()), total
 
 
