@@ -10,7 +10,7 @@ from app.core.pagination import Page, PageDep
 from app.events import service
 from app.events.dependencies import EventDep
 from app.events.schemas import EventRead
-from app.provenance.listing import page_response
+from app.provenance.listing import bodies_as_served, page_response
 
 router = APIRouter()
 
@@ -46,16 +46,16 @@ def list_events(
     undated events are left out when a period is given), participant and place."""
     if period.empty:
         return page_response(request, page, [], 0)
-    items, total = service.list_events(
+    ids, total = service.event_ids(
         session=session,
         sort=sort,
         page=page,
-        as_of=as_of,
         date_from=period.start,
         date_to=period.end,
         participant=participant,
         place=place,
     )
+    items = list(bodies_as_served(session, ids, as_of).values())
     return page_response(request, page, items, total)
 
 

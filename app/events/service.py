@@ -10,7 +10,7 @@ from app.core.dates import period_end, period_start
 from app.core.errors import InvalidParameterError, UnknownReferenceError
 from app.core.pagination import PageParams
 from app.models import Entity, Event, EventPlace, Participation
-from app.provenance.listing import Walk, bodies_as_served, sorted_page_of_ids
+from app.provenance.listing import Walk, sorted_page_of_ids
 
 EVENT = Event.__table__.c
 SORT_COLUMNS: dict[str, Any] = {"name": Entity.name, "start_date": EVENT.start_date}
@@ -24,31 +24,6 @@ def _require(session: Session, entity_id: str, parameter: str, entity_type: str 
         raise InvalidParameterError(parameter, f"{entity_id!r} is a {found}, not a {entity_type}")
 
 
-def list_events(
-    *,
-    session: Session,
-    sort: str,
-    page: PageParams,
-    date_from: str | None = None,
-    date_to: str | None = None,
-    participant: str | None = None,
-    place: str | None = None,
-    as_of: str | None = None,
-) -> tuple[list[bytes], int]:
-    """Events overlapping [from, to] (partial dates taken as whole periods), optionally
-    with a given participant or at a given place: the page's bodies and the total."""
-    ids, total = event_ids(
-        session=session,
-        sort=sort,
-        page=page,
-        date_from=date_from,
-        date_to=date_to,
-        participant=participant,
-        place=place,
-    )
-    return list(bodies_as_served(session, ids, as_of).values()), total
-
-
 def event_ids(
     *,
     session: Session,
@@ -59,7 +34,9 @@ def event_ids(
     participant: str | None = None,
     place: str | None = None,
 ) -> tuple[list[str], int]:
-    """The ids of ``list_events``' page, and the total."""
+    """One page of the ids of the events overlapping [from, to] (partial dates taken as
+    whole periods), optionally with a given participant or at a given place, and the
+    total."""
     # The entity table by its type when only the name or id matters: the (type, name)
     # index serves the count and both sorts. The event table when a period or the date
     # sort needs its columns, joined to the entities only to sort a page by name, never

@@ -277,7 +277,38 @@ def _fuzzy(vocab: Vocabulary, tokens: list[str], types: Sequence[str]) -> list[t
     return [(candidates[index], FUZZY_CEILING * score / 100) for index, score in scores.items()]
 
 
-class RankedHits(Sequence[Hit]):
+class _HitsMadeWhenRead(Sequence[Hit]):
+    """A sequence of hits, each made when first read (``_at``), by index, slice or
+    iteration alike."""
+
+    __slots__ = ()
+
+    def __len__(self) -> int:
+        raise NotImplementedError
+
+    def _at(self, n: int) -> Hit:
+        raise NotImplementedError
+
+    @overload
+    def __getitem__(self, index: int) -> Hit: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Hit]: ...
+
+    def __getitem__(self, index: int | slice) -> Hit | list[Hit]:
+        count = len(self)
+        if isinstance(index, slice):
+            return [self._at(n) for n in range(*index.indices(count))]
+        if not -count <= index < count:
+            raise IndexError(index)
+        return self._at(index % count)
+
+    def __iter__(self) -> Iterator[Hit]:
+        for n in range(len(self)):
+            yield self._at(n)
+
+
+class RankedHits(_HitsMadeWhenRead):
     """Each entity's best full match, best first: its rank, name and score are kept, and
     its hit is made when asked for. A search at 100,000 entities keeps 140 entities or
     more (every name spelled like the query), and a page shows twenty: making every hit
@@ -302,24 +333,7 @@ class RankedHits(Sequence[Hit]):
     def __len__(self) -> int:
         return self._count
 
-    @overload
-    def __getitem__(self, index: int) -> Hit: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[Hit]: ...
-
-    def __getitem__(self, index: int | slice) -> Hit | list[Hit]:
-        if isinstance(index, slice):
-            return [self._hit(n) for n in range(*index.indices(self._count))]
-        if not -self._count <= index < self._count:
-            raise IndexError(index)
-        return self._hit(index % self._count)
-
-    def __iter__(self) -> Iterator[Hit]:
-        for n in range(self._count):
-            yield self._hit(n)
-
-    def _hit(self, n: int) -> Hit:
+    def _at(self, n: int) -> Hit:
         made = self._made[n]
         if made is None:
             if n >= len(self._ranked):
@@ -940,7 +954,7 @@ def _in_rank_order(hits: list[Hit]) -> list[Hit]:
     return [hit for _rank, hit in sorted([(_rank_key(hit), hit) for hit in hits])]
 
 
-class _Followed(Sequence[Hit]):
+class _Followed(_HitsMadeWhenRead):
     """The hits of ``first`` then those of ``then``, each made when read."""
 
     __slots__ = ("_first", "_split", "_then")
@@ -950,23 +964,6 @@ class _Followed(Sequence[Hit]):
 
     def __len__(self) -> int:
         return self._split + len(self._then)
-
-    @overload
-    def __getitem__(self, index: int) -> Hit: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[Hit]: ...
-
-    def __getitem__(self, index: int | slice) -> Hit | list[Hit]:
-        if isinstance(index, slice):
-            return [self._at(n) for n in range(*index.indices(len(self)))]
-        if not -len(self) <= index < len(self):
-            raise IndexError(index)
-        return self._at(index % len(self))
-
-    def __iter__(self) -> Iterator[Hit]:
-        yield from self._first
-        yield from self._then
 
     def _at(self, n: int) -> Hit:
         return self._first[n] if n < self._split else self._then[n - self._split]
