@@ -896,64 +896,59 @@ def cpu_by_kind(records: Sequence[Recorded]) -> dict[str, float]:
     return {k: statistics.fmean(v) if v else math.nan for k, v in spent.items()}
 
 
-def predicted_ratio(
-    mix: Sequence[Request],
-    miss_cpu: dict[str, float],
-    hit_cpu: float,
-    cpu_seconds_available: float,
-    ceiling_rps: float,
-) -> float:
-    """The share of the ceiling's rate kb would reach on the mix in a round, were it
-    limited only by the CPU its answers cost: wrk cycles through the mix from its
-    first request; a fresh server's first request of a GET, and every POST (never
-    cached), costs what the cold pass measured for its kind (``miss_cpu``), and every
-    repeat of a GET costs ``hit_cpu`` (what the ceiling spends sending the same bytes:
-    a hit costs no less). The cache is taken as never evicting. A prediction, not a
-    bound: under load kb answers a request for a little less CPU than one at a time
-    (the rounds measured 0.039 where the cold pass predicted 0.036)."""
-    # In nanoseconds: thousands of float subtractions would lose the last request.
-    budget, hit = round(cpu_seconds_available * 1e9), round(hit_cpu * 1e9)
-    miss = {k: round(v * 1e9) for k, v in miss_cpu.items() if not math.isnan(v)}
-    served, seen = 0, set()
-    most = ceiling_rps * cpu_seconds_available  # the ceiling's own rate is the top
-    while served < most:
-        r = mix[served % len(mix)]
-        repeat = r.method == "GET" and r.key in seen
-        cost = hit if repeat else miss[r.kind]
-        if cost > budget:
-            break
-        budget -= cost
-        seen.add(r.key)
-        served += 1
-    return served / cpu_seconds_available / ceiling_rps
+@dataclass(frozen=True)
+class MixCosts:
+    """What kb's answers to the mix cost, for predicting its ratio on the mixed load."""
 
+    mix: Sequence[Request]
+    miss_cpu: dict[str, float]  # seconds a miss of each kind (the cold pass's)
+    hit_cpu: float  # seconds a repeat of a GET (the ceiling's: a hit costs no less)
+    cpu_seconds: float  # the server's CPU time in a round
+    ceiling_rps: float
 
-def miss_factor_for(
-    target: float,
-    mix: Sequence[Request],
-    miss_cpu: dict[str, float],
-    hit_cpu: float,
-    cpu_seconds_available: float,
-    ceiling_rps: float,
-) -> float:
-    """How many times cheaper every miss would have to be for ``predicted_ratio`` to reach
-    ``target`` (1 when it already does), by bisection."""
+    def predicted_ratio(self, misses_cheaper_by: float = 1.0) -> float:
+        """The share of the ceiling's rate kb would reach on the mix in a round, were
+        it limited only by the CPU its answers cost: wrk cycles through the mix from its
+        first request; a fresh server's first request of a GET, and every POST (never
+        cached), costs its kind's ``miss_cpu`` (divided by ``misses_cheaper_by``), and
+        every repeat of a GET costs ``hit_cpu``. The cache is taken as never evicting.
+        A prediction, not a bound: under load kb answers a request for a little less
+        CPU than one at a time (the rounds measured 0.039 where the cold pass predicted
+        0.036)."""
+        # In nanoseconds: thousands of float subtractions would lose the last request.
+        budget, hit = round(self.cpu_seconds * 1e9), round(self.hit_cpu * 1e9)
+        miss = {
+            k: round(v * 1e9 / misses_cheaper_by)
+            for k, v in self.miss_cpu.items()
+            if not math.isnan(v)
+        }
+        mix, served, seen = self.mix, 0, set()
+        most = self.ceiling_rps * self.cpu_seconds  # the ceiling's own rate is the top
+        while served < most:
+            r = mix[served % len(mix)]
+            repeat = r.method == "GET" and r.key in seen
+            cost = hit if repeat else miss[r.kind]
+            if cost > budget:
+                break
+            budget -= cost
+            seen.add(r.key)
+            served += 1
+        return served / self.cpu_seconds / self.ceiling_rps
 
-    def ratio(factor: float) -> float:
-        cheaper = {k: v / factor for k, v in miss_cpu.items()}
-        return predicted_ratio(mix, cheaper, hit_cpu, cpu_seconds_available, ceiling_rps)
-
-    if ratio(1.0) >= target:
-        return 1.0
-    low, high = 1.0, 2.0
-    while ratio(high) < target:
-        low, high = high, 2 * high
-        if high > 1e6:
-            return math.inf  # the hits alone cost more than the target allows
-    while high / low > 1.01:
-        middle = math.sqrt(low * high)
-        low, high = (middle, high) if ratio(middle) < target else (low, middle)
-    return high
+    def miss_factor_for(self, target: float) -> float:
+        """How many times cheaper every miss would have to be for the predicted ratio
+        to reach ``target`` (1 when it already does), by bisection."""
+        if self.predicted_ratio() >= target:
+            return 1.0
+        low, high = 1.0, 2.0
+        while self.predicted_ratio(high) < target:
+            low, high = high, 2 * high
+            if high > 1e6:
+                return math.inf  # the hits alone cost more than the target allows
+        while high / low > 1.01:
+            middle = math.sqrt(low * high)
+            low, high = (middle, high) if self.predicted_ratio(middle) < target else (low, middle)
+        return high
 
 
 def report_prediction(
@@ -962,14 +957,14 @@ def report_prediction(
     rounds: dict[str, Any],
     args: argparse.Namespace,
 ) -> dict[str, Any]:
-    """The mixed load's ratio that the cold pass's CPU costs predict (``predicted_ratio``),
-    and how much cheaper the misses would have to be for the target."""
+    """The mixed load's ratio that the cold pass's CPU costs predict (``MixCosts``), and
+    how much cheaper the misses would have to be for the target."""
     ceiling = rounds["ceiling"]
     cpus = len(args.server_cpus.split(","))
     available = cpus * args.duration
     hit = ceiling["cpu_us"] / 1e6
-    predicted = predicted_ratio(mix, miss_cpu, hit, available, ceiling["rps"])
-    factor = miss_factor_for(MIXED_TARGET, mix, miss_cpu, hit, available, ceiling["rps"])
+    costs = MixCosts(mix, miss_cpu, hit, available, ceiling["rps"])
+    predicted, factor = costs.predicted_ratio(), costs.miss_factor_for(MIXED_TARGET)
     print(
         f"\nThe mixed load's ratio the cold pass's CPU costs predict: {predicted:.3f} x the "
         f"ceiling (measured: {rounds['kb']['ratio']:.3f} x; target {MIXED_TARGET} x)"
