@@ -903,7 +903,8 @@ class MixCosts:
     mix: Sequence[Request]
     miss_cpu: dict[str, float]  # seconds a miss of each kind (the cold pass's)
     hit_cpu: float  # seconds a repeat of a GET (the ceiling's: a hit costs no less)
-    cpu_seconds: float  # the server's CPU time in a round
+    cpus: int  # the server's CPUs
+    duration: float  # seconds a round
     ceiling_rps: float
 
     def predicted_ratio(self, misses_cheaper_by: float = 1.0) -> float:
@@ -916,14 +917,14 @@ class MixCosts:
         CPU than one at a time (the rounds measured 0.039 where the cold pass predicted
         0.036)."""
         # In nanoseconds: thousands of float subtractions would lose the last request.
-        budget, hit = round(self.cpu_seconds * 1e9), round(self.hit_cpu * 1e9)
+        budget, hit = round(self.cpus * self.duration * 1e9), round(self.hit_cpu * 1e9)
         miss = {
             k: round(v * 1e9 / misses_cheaper_by)
             for k, v in self.miss_cpu.items()
             if not math.isnan(v)
         }
         mix, served, seen = self.mix, 0, set()
-        most = self.ceiling_rps * self.cpu_seconds  # the ceiling's own rate is the top
+        most = self.ceiling_rps * self.duration  # the ceiling's own rate is the top
         while served < most:
             r = mix[served % len(mix)]
             repeat = r.method == "GET" and r.key in seen
@@ -933,7 +934,7 @@ class MixCosts:
             budget -= cost
             seen.add(r.key)
             served += 1
-        return served / self.cpu_seconds / self.ceiling_rps
+        return served / self.duration / self.ceiling_rps
 
     def miss_factor_for(self, target: float) -> float:
         """How many times cheaper every miss would have to be for the predicted ratio
@@ -961,9 +962,8 @@ def report_prediction(
     how much cheaper the misses would have to be for the target."""
     ceiling = rounds["ceiling"]
     cpus = len(args.server_cpus.split(","))
-    available = cpus * args.duration
     hit = ceiling["cpu_us"] / 1e6
-    costs = MixCosts(mix, miss_cpu, hit, available, ceiling["rps"])
+    costs = MixCosts(mix, miss_cpu, hit, cpus, args.duration, ceiling["rps"])
     predicted, factor = costs.predicted_ratio(), costs.miss_factor_for(MIXED_TARGET)
     print(
         f"\nThe mixed load's ratio the cold pass's CPU costs predict: {predicted:.3f} x the "
@@ -1138,7 +1138,10 @@ def main(argv: Sequence[str] | None = None) -> None:
             "server CPU a request (ms), cold pass: "
             + ", ".join(f"{k} {fmt(1000 * miss_cpu[k])}" for k in KINDS)
         )
-        out["cold_pass"]["cpu_ms"] = {k: 1000 * v for k, v in miss_cpu.items()}
+        # A kind the mix has none of has no figure: null, not NaN (which is not JSON).
+        out["cold_pass"]["cpu_ms"] = {
+            k: None if math.isnan(v) else 1000 * v for k, v in miss_cpu.items()
+        }
         out["cold_pass"]["slowest"] = report_slowest(records)
         recorded.write_text(
             json.dumps(

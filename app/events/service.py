@@ -66,10 +66,14 @@ def event_ids(
     # every event of the period (a decade's are thousands at 100,000 entities).
     walk = None
     if period and participant is None and place is None and sort.removeprefix("-") != "start_date":
-        in_period = select(EVENT.id).where(EVENT.id == Entity.id, *period)
+
+        def in_period(entity_id: ColumnElement[Any]) -> ColumnElement[bool]:
+            return select(EVENT.id).where(EVENT.id == entity_id, *period).exists()
+
         walk = Walk(
-            select(Entity.id).where(Entity.type == "event", in_period.exists()),
-            {"name": Entity.name},
+            [Entity.type == "event"],
+            {"id": Entity.id, "name": Entity.name},
+            in_period,
             select(func.count()).select_from(Event.__table__),
         )
     if event_id is EVENT.id and sort.removeprefix("-") == "name":

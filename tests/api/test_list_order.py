@@ -4,11 +4,13 @@ and the order that the whole list, sorted and filtered in Python, gives."""
 from __future__ import annotations
 
 import random
+from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
 from app.core.dates import period_end, period_start
@@ -158,6 +160,9 @@ def test_walked_and_sorted_pages_agree_where_names_and_ids_sort_apart(migrated_u
                     text("INSERT INTO event (id, start_date, end_date) VALUES (:i, :s, :e)"),
                     {"i": event_id, "s": start, "e": end},
                 )
+        statements: list[str] = []
+        event.listen(engine, "before_cursor_execute", _recorded(statements))
+        how_read: Counter[str] = Counter()
         with Session(engine) as session:
             for date_from, date_to in [("2003", "2006"), ("2010", None), (None, "2001")]:
                 kept = [
@@ -170,20 +175,49 @@ def test_walked_and_sorted_pages_agree_where_names_and_ids_sort_apart(migrated_u
                     if "name" in sort:  # the case the seed cannot show
                         assert expected != _in_order(kept, sort.replace("name", "id"))
                     for walked in (False, True):
-                        read = _event_pages(session, sort, date_from, date_to, walked)
+                        read = _event_pages(
+                            session, sort, date_from, date_to, walked, statements, how_read
+                        )
                         assert read == expected, (date_from, date_to, sort, walked)
     finally:
         engine.dispose()
+    if migrated_url.startswith("sqlite"):
+        # Pages worth walking were walked, and walks that did not fill their page
+        # within the rows sorting reads were read sorted; the others were sorted.
+        assert how_read["worth walking: walked"] > 10
+        assert how_read["worth walking: walked, then sorted"] > 10
+        assert set(how_read) == {
+            "worth walking: walked",
+            "worth walking: walked, then sorted",
+            "not worth walking: sorted",
+        }
+    else:  # PostgreSQL's planner chooses: the page is always the sorted statement
+        assert set(how_read) == {"worth walking: sorted", "not worth walking: sorted"}
+
+
+def _recorded(statements: list[str]) -> Callable[..., None]:
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    return record
 
 
 def _event_pages(
-    session: Session, sort: str, date_from: str | None, date_to: str | None, walked: bool
+    session: Session,
+    sort: str,
+    date_from: str | None,
+    date_to: str | None,
+    walked: bool,
+    statements: list[str],
+    how_read: Counter[str],
 ) -> list[str]:
-    """Every page of 4 event ids, each page read walked or sorted as told."""
+    """Every page of 4 event ids, each page walked (when worth it, as told) or sorted;
+    ``how_read`` counts which, from the statements the page ran."""
     ids: list[str] = []
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(listing, "walk_is_shorter", lambda *_args: walked)
         while True:
+            statements.clear()
             page, total = event_ids(
                 session=session,
                 sort=sort,
@@ -191,6 +225,10 @@ def _event_pages(
                 date_from=date_from,
                 date_to=date_to,
             )
+            ran_walk = any("walked" in s for s in statements)
+            ran_sort = any("ORDER BY" in s and "walked" not in s for s in statements)
+            how = ("walked, then sorted" if ran_sort else "walked") if ran_walk else "sorted"
+            how_read[f"{'worth' if walked else 'not worth'} walking: {how}"] += 1
             ids += page
             if len(ids) >= total or not page:
                 return ids
