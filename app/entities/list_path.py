@@ -46,7 +46,7 @@ class _Parameters(PageQuery):
 
 
 def _count() -> Select[Any]:
-    # As the route counts (app.provenance.listing.page_of_ids).
+    # As the route counts (app.provenance.listing.sorted_page_of_ids).
     of_type = select(Entity.id).where(Entity.type == bindparam("type"))
     return select(func.count()).select_from(of_type.subquery())
 

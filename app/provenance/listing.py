@@ -80,28 +80,13 @@ def walk_is_shorter(page: PageParams, total: int, population: int) -> bool:
 
 
 def page_of_ids(
-    session: Session,
-    statement: Select[Any],
-    sort_column: Any,
-    descending: bool,
-    page: PageParams,
-    counted: Select[Any] | None = None,
-) -> tuple[list[str], int]:
-    """Ids of one page of ``statement`` (which selects an entity id), and the total:
-    the rows of ``counted`` (the same rows, without the joins only the sort needs).
+    session: Session, statement: Select[Any], sort_column: Any, descending: bool, page: PageParams
+) -> list[str]:
+    """Ids of one page of ``statement`` (which selects an entity id), by ``sort_column``.
 
     Rows without a value in the sort column come last in either direction; ties
     are broken by id so that pages never overlap or skip.
     """
-    counting = statement if counted is None else counted
-    total = session.scalar(select(func.count()).select_from(counting.subquery())) or 0
-    return ids_in_order(session, statement, sort_column, descending, page), total
-
-
-def ids_in_order(
-    session: Session, statement: Select[Any], sort_column: Any, descending: bool, page: PageParams
-) -> list[str]:
-    """``page_of_ids``' page, without the total."""
     id_column = statement.selected_columns[0]
     by_id = id_column.desc() if descending else id_column.asc()
     by_value = sort_column.desc() if descending else sort_column.asc()
@@ -254,7 +239,7 @@ def entity_page(
 ) -> tuple[list[bytes], int]:
     """One page of serialised bodies for ``statement`` (selecting an entity id), sorted
     by ``sort`` (a key of ``sort_columns``, or ``id``: the selected id), and the total
-    (of ``counted``, when given: ``page_of_ids``)."""
+    (of ``counted``, when given: ``sorted_page_of_ids``)."""
     ids, total = sorted_page_of_ids(session, statement, sort_columns, sort, page, counted)
     return list(bodies_as_served(session, ids, as_of).values()), total
 
@@ -268,15 +253,16 @@ def sorted_page_of_ids(
     counted: Select[Any] | None = None,
     walk: Walk | None = None,
 ) -> tuple[list[str], int]:
-    """``page_of_ids`` sorted by ``sort`` (a key of ``sort_columns``, or ``id``); on
-    SQLite, walked when a ``walk`` is given and worth it."""
+    """One page of the ids ``statement`` selects, sorted by ``sort`` (a key of
+    ``sort_columns``, or ``id``: the selected id; ``page_of_ids``), and the total: the
+    rows of ``counted`` (the same rows, without the joins only the sort needs). On
+    SQLite, the page is walked when a ``walk`` is given and worth it."""
     key, descending = parse_sort(sort)
-    column = statement.selected_columns[0] if key == "id" else sort_columns[key]
-    if walk is None or session.get_bind().dialect.name != "sqlite":
-        return page_of_ids(session, statement, column, descending, page, counted)
     counting = statement if counted is None else counted
     total = session.scalar(select(func.count()).select_from(counting.subquery())) or 0
-    walked = walk.page(session, key, descending, page, total)
-    if walked is not None:
-        return walked, total
-    return ids_in_order(session, statement, column, descending, page), total
+    if walk is not None and session.get_bind().dialect.name == "sqlite":
+        walked = walk.page(session, key, descending, page, total)
+        if walked is not None:
+            return walked, total
+    column = statement.selected_columns[0] if key == "id" else sort_columns[key]
+    return page_of_ids(session, statement, column, descending, page), total
